@@ -362,24 +362,24 @@ def load_csv(
     """
     if text is None:
         text = _read_text(path)
+    if not force and text.count("\n") > MAX_POINTS + 1:  # cheap early refusal before parsing
+        raise DataTooLarge(f"{path}: more than {MAX_POINTS} rows; pass --force to proceed")
     lines = list(csv.reader(io.StringIO(text)))
     numbered = [(i + 1, [f.strip() for f in row]) for i, row in enumerate(lines) if row and any(f.strip() for f in row)]
     if not numbered:
         raise InvalidData(f"{path}: empty data set: no rows")
-    first_no, first = numbered[0]
+    first = numbered[0][1]
     class_names: dict[str, str] | None = None
     header: list[str] | None = None
     body = numbered
     if _is_sklearn_header(first, numbered[1:]):
-        n_decl, d_decl = int(first[0]), int(first[1])
+        d_decl = int(first[1])
         names = first[2:]
         class_names = {str(i): nm for i, nm in enumerate(names)} if names else None
         body = numbered[1:]
-        if len(body) != n_decl:
-            raise InvalidData(f"{path}: header (line {first_no}) says {n_decl} rows but the file has {len(body)}")
         if label_column is not None and label_column not in (-1, d_decl, str(d_decl)):
             raise InvalidData(f"{path}: this layout keeps the label in the last column")
-    elif any(_not_number(f) for f in first):
+    elif _is_header(first, numbered[1][1] if len(numbered) > 1 else None):
         header = first
         body = numbered[1:]
     if not body:
@@ -421,7 +421,17 @@ def _is_sklearn_header(first: list[str], rest: list[tuple[int, list[str]]]) -> b
         return False
     d = int(first[1])
     names_ok = len(first) == 2 or all(_not_number(f) for f in first[2:])
-    return bool(rest) and len(rest[0][1]) == d + 1 and names_ok
+    # the declared row count must match too: "1,2,a" is more likely a data row than a header
+    return bool(rest) and len(rest[0][1]) == d + 1 and names_ok and len(rest) == int(first[0])
+
+
+def _is_header(first: list[str], second: list[str] | None) -> bool:
+    """A header row has text where the data rows have numbers (a text label column is not a header)."""
+    text_first = {j for j, f in enumerate(first) if _not_number(f)}
+    if second is None:
+        return len(text_first) == len(first)
+    text_second = {j for j, f in enumerate(second) if _not_number(f)}
+    return bool(text_first - text_second)
 
 
 def _not_number(field: str) -> bool:

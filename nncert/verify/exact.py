@@ -109,10 +109,21 @@ def _rank_one(w: tuple) -> tuple[Point, list[Fraction]] | None:
 
 @dataclass
 class _Block:
+    """Keys[lo:hi] whose pre-activation is (a * key + c) / den, all integers, den > 0."""
+
     lo: int
     hi: int
-    a: list[Fraction]  # pre-activation = a * key + c   (key: integer scaled r.x)
-    c: list[Fraction]
+    a: list[int]
+    c: list[int]
+    den: int
+
+
+def _block_from_fractions(lo: int, hi: int, a: Sequence[Fraction], c: Sequence[Fraction]) -> _Block:
+    den = 1
+    for v in list(a) + list(c):
+        den = den * v.denominator // math.gcd(den, v.denominator)
+    return _Block(lo, hi, [v.numerator * (den // v.denominator) for v in a],
+                  [v.numerator * (den // v.denominator) for v in c], den)
 
 
 def evaluate_many(
@@ -179,7 +190,7 @@ def evaluate_many(
                 keys.append(k)
                 members.append([i])
         a0 = [lam / q for lam in lams]
-        blocks.append(_Block(0, len(keys), a0, list(net.biases[0])))
+        blocks.append(_block_from_fractions(0, len(keys), a0, net.biases[0]))
     else:
         # Rank >= 2 (or zero) first layer: every distinct point starts as its own constant group.
         keys = list(range(n))
@@ -199,53 +210,60 @@ def evaluate_many(
         if progress is not None and layer % 2048 == 0:
             progress(layer, depth)
         w, b = net.weights[layer], net.biases[layer]
+        wn, bn, den = _int_layer(w, b)
         # --- ReLU on every block: split at breakpoints, turn constant parts into groups.
         new_blocks: list[_Block] = []
-        relu_consts: list[tuple[list[Fraction], int, int]] = []  # pre-activation values, need ReLU + map
-        mapped_consts: list[tuple[list[Fraction], int, int]] = []  # already through this layer's map
+        relu_consts: list[tuple[list[int], int, int, int]] = []  # (numerators, den, lo, hi) before ReLU
+        mapped_consts: list[tuple[list[int], int, int, int]] = []  # already through this layer's map
         for blk in blocks:
             cuts = {blk.lo, blk.hi}
             for ar, cr in zip(blk.a, blk.c):
                 if ar:
-                    kstar = -cr / ar
-                    # keys <= kstar go left (value there is <= 0 or exactly 0 at kstar when a > 0)
-                    pos = bisect_right(keys, math.floor(kstar), blk.lo, blk.hi)
-                    cuts.add(pos)
+                    # keys <= floor(-cr/ar) go left; at a key equal to -cr/ar the value is exactly 0
+                    kfloor = (-cr) // ar if ar > 0 else cr // (-ar)
+                    cuts.add(bisect_right(keys, kfloor, blk.lo, blk.hi))
             bounds = sorted(cuts)
-            for s, e in zip(bounds, bounds[1:]):
-                if s == e:
+            for s_, e_ in zip(bounds, bounds[1:]):
+                if s_ == e_:
                     continue
-                kmid_lo, kmid_hi = keys[s], keys[e - 1]
+                k_lo, k_hi = keys[s_], keys[e_ - 1]
                 na, nc = [], []
                 for ar, cr in zip(blk.a, blk.c):
-                    # sign of ar*k + cr is constant (or 0) on [keys[s], keys[e-1]]: test both ends
-                    v_lo = ar * kmid_lo + cr
-                    v_hi = ar * kmid_hi + cr
+                    # the sign of ar*k + cr is constant (or 0) on [k_lo, k_hi]: test both ends
+                    v_lo = ar * k_lo + cr
+                    v_hi = ar * k_hi + cr
                     if v_lo >= 0 and v_hi >= 0:
                         na.append(ar)
                         nc.append(cr)
-                    else:
-                        na.append(Fraction(0))
-                        nc.append(Fraction(0))
-                        # both ends must be <= 0 then; anything else means a missed breakpoint
-                        if v_lo > 0 or v_hi > 0:  # pragma: no cover - would be a bug in the splitting
-                            raise RuntimeError("internal error: ReLU breakpoint not split")
-                if e - s == 1 or not any(na):
-                    val = [ai * keys[s] + ci for ai, ci in zip(na, nc)]
-                    relu_consts.append((val, s, e))
+                    elif v_lo <= 0 and v_hi <= 0:
+                        na.append(0)
+                        nc.append(0)
+                    else:  # pragma: no cover - would be a bug in the splitting
+                        raise RuntimeError("internal error: ReLU breakpoint not split")
+                if e_ - s_ == 1 or not any(na):
+                    relu_consts.append(([ai * k_lo + ci for ai, ci in zip(na, nc)], blk.den, s_, e_))
                 else:
-                    new_blocks.append(_Block(s, e, na, nc))
-        # --- next affine map on blocks (Fractions; few blocks).
+                    new_blocks.append(_Block(s_, e_, na, nc, blk.den))
+        # --- next affine map on blocks: (W a k + W c + b den)/(D den), integers.
         blocks = []
         for blk in new_blocks:
-            a2 = [sum((wi * ai for wi, ai in zip(row, blk.a)), Fraction(0)) for row in w]
-            c2 = [sum((wi * ci for wi, ci in zip(row, blk.c)), bi) for row, bi in zip(w, b)]
+            a2 = [sum(wr * ai for wr, ai in zip(row, blk.a)) for row in wn]
+            c2 = [sum(wr * ci for wr, ci in zip(row, blk.c)) + bi * blk.den for row, bi in zip(wn, bn)]
+            d2 = den * blk.den
+            g = d2
+            for v in a2:
+                g = math.gcd(g, v)
+            for v in c2:
+                g = math.gcd(g, v)
+            if g > 1:
+                a2 = [v // g for v in a2]
+                c2 = [v // g for v in c2]
+                d2 //= g
             if any(a2):
-                blocks.append(_Block(blk.lo, blk.hi, a2, c2))
+                blocks.append(_Block(blk.lo, blk.hi, a2, c2, d2))
             else:
-                mapped_consts.append((c2, blk.lo, blk.hi))
+                mapped_consts.append((c2, d2, blk.lo, blk.hi))
         # --- ReLU + next affine map on constant groups, in integers.
-        wn, bn, den = _int_layer(w, b)
         new_consts: dict[tuple[tuple[int, ...], int], list[tuple[int, int]]] = {}
 
         def add(key: tuple[tuple[int, ...], int], ranges: list[tuple[int, int]]) -> None:
@@ -262,16 +280,12 @@ def evaluate_many(
             h = [v if v > 0 else 0 for v in nums]
             out = [sum(wr * hv for wr, hv in zip(row, h)) + bi * d0 for row, bi in zip(wn, bn)]
             add(_reduce(out, den * d0), ranges)
-        for vals, s, e in mapped_consts:
-            add(_frac_key(vals), [(s, e)])
-        for vals, s, e in relu_consts:
-            hd = 1
-            for v in vals:
-                hd = hd * v.denominator // math.gcd(hd, v.denominator)
-            h = [max(v, Fraction(0)) for v in vals]
-            hn = [v.numerator * (hd // v.denominator) for v in h]
-            out = [sum(wr * hv for wr, hv in zip(row, hn)) + bi * hd for row, bi in zip(wn, bn)]
-            add(_reduce(out, den * hd), [(s, e)])
+        for nums, d0, s_, e_ in mapped_consts:
+            add(_reduce(nums, d0), [(s_, e_)])
+        for nums, d0, s_, e_ in relu_consts:
+            h = [v if v > 0 else 0 for v in nums]
+            out = [sum(wr * hv for wr, hv in zip(row, h)) + bi * d0 for row, bi in zip(wn, bn)]
+            add(_reduce(out, den * d0), [(s_, e_)])
         consts = new_consts
 
     # After the loop, blocks/consts hold the *output layer's* values (no ReLU after it).
@@ -285,17 +299,10 @@ def evaluate_many(
     for blk in blocks:
         for j in range(blk.lo, blk.hi):
             k = keys[j]
-            val = tuple(ai * k + ci for ai, ci in zip(blk.a, blk.c))
+            val = tuple(Fraction(ai * k + ci, blk.den) for ai, ci in zip(blk.a, blk.c))
             for i in members[j]:
                 result[i] = val
     return result  # type: ignore[return-value]
-
-
-def _frac_key(vals: Sequence[Fraction]) -> tuple[tuple[int, ...], int]:
-    d = 1
-    for v in vals:
-        d = d * v.denominator // math.gcd(d, v.denominator)
-    return _reduce([v.numerator * (d // v.denominator) for v in vals], d)
 
 
 @dataclass(frozen=True)
