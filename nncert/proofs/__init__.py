@@ -5,6 +5,15 @@ call solvers; it imports :mod:`nncert.constructions` lazily, inside the function
 ``check(cert, **context) -> Verdict`` that uses only :mod:`nncert.core`, :mod:`nncert.data`,
 :mod:`nncert.verify.exact` and the claim's own few lines. ``nncert check`` dispatches on the
 certificate's ``claim`` field through :func:`registry` and never imports ``nncert.constructions``.
+
+Dependencies between claims (``Claim.depends_on`` and the catalogue's ``depends_on``) form a DAG
+(:func:`dependency_graph`); :func:`topological_order` is the order in which ``nncert claims`` and
+``nncert check DIR`` check them, so a dependency is always decided before its dependents.
+
+A claim module that fails to import, or two modules registering the same id, do not break the
+registry for everybody else: the affected module / id is left out and the problem is recorded in
+:func:`load_errors` (``nncert claims`` shows it as the reason of that claim's UNKNOWN row, and
+``check_certificate`` names it when asked for such a claim).
 """
 
 from __future__ import annotations
@@ -12,12 +21,20 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from nncert.core import Certificate, Status, Verdict
 from nncert.errors import InvalidArgument, InvalidCertificate
 
-__all__ = ["Claim", "registry", "check_certificate", "dependency_graph"]
+__all__ = [
+    "Claim",
+    "registry",
+    "load_errors",
+    "check_certificate",
+    "dependency_graph",
+    "topological_order",
+    "dependency_cycles",
+]
 
 
 @dataclass(frozen=True)
@@ -40,26 +57,61 @@ class Claim:
 
 
 _REGISTRY: dict[str, Claim] | None = None
+_LOAD_ERRORS: dict[str, str] = {}
 
 
 def registry() -> dict[str, Claim]:
-    """Every registered claim by id (modules under ``nncert/proofs/claims/`` define ``CLAIM`` or ``CLAIMS``)."""
+    """Every registered claim by id (modules under ``nncert/proofs/claims/`` define ``CLAIM`` or ``CLAIMS``).
+
+    A module that raises on import, exposes something that is not a :class:`Claim`, or registers an
+    id another module registers too, is left out (both registrations of a duplicated id are dropped,
+    so no certificate is ever checked by an ambiguous checker); see :func:`load_errors`.
+    """
     global _REGISTRY
     if _REGISTRY is None:
         import nncert.proofs.claims as pkg
 
         found: dict[str, Claim] = {}
+        owner: dict[str, str] = {}
+        duplicated: dict[str, list[str]] = {}
+        errors: dict[str, str] = {}
         for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
             if info.name.startswith("_"):
                 continue
-            mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
-            claims = list(getattr(mod, "CLAIMS", ())) + ([mod.CLAIM] if hasattr(mod, "CLAIM") else [])
+            name = f"{pkg.__name__}.{info.name}"
+            try:
+                mod = importlib.import_module(name)
+                claims = list(getattr(mod, "CLAIMS", ())) + ([mod.CLAIM] if hasattr(mod, "CLAIM") else [])
+            except Exception as err:  # noqa: BLE001 - one broken module must not hide every other claim
+                errors[name] = f"module {name} failed to import ({type(err).__name__}: {_first_line(err)})"
+                continue
             for c in claims:
-                if c.id in found:
-                    raise InvalidArgument(f"claim id {c.id!r} registered twice")
+                if not isinstance(c, Claim):
+                    errors[name] = f"module {name} exposes {type(c).__name__}, not a Claim"
+                    continue
+                if c.id in owner:
+                    duplicated.setdefault(c.id, [owner[c.id]]).append(name)
+                    continue
+                owner[c.id] = name
                 found[c.id] = c
+        for cid, mods in duplicated.items():
+            found.pop(cid, None)
+            errors[cid] = f"claim id {cid!r} registered twice ({', '.join(mods)}); neither registration is used"
+        _LOAD_ERRORS.clear()
+        _LOAD_ERRORS.update(errors)
         _REGISTRY = found
     return _REGISTRY
+
+
+def load_errors() -> dict[str, str]:
+    """Problems found while building :func:`registry`: module name or claim id -> one-line message."""
+    registry()
+    return dict(_LOAD_ERRORS)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0][:200] if text else ""
 
 
 def check_certificate(cert: Certificate, **context: Any) -> Verdict:
@@ -67,22 +119,102 @@ def check_certificate(cert: Certificate, **context: Any) -> Verdict:
     claims = registry()
     claim = claims.get(cert.claim)
     if claim is None:
-        raise InvalidCertificate(f"unknown claim {cert.claim[:80]!r}; known: {sorted(claims)}")
+        why = _LOAD_ERRORS.get(cert.claim)
+        extra = f" ({why})" if why else ""
+        if not why and _LOAD_ERRORS:
+            extra = " (claim modules with problems: " + "; ".join(sorted(_LOAD_ERRORS.values()))[:300] + ")"
+        raise InvalidCertificate(f"unknown claim {cert.claim[:80]!r}{extra}; known: {sorted(claims)}")
     verdict = claim.check(cert, **context)
     if not isinstance(verdict, Verdict):  # pragma: no cover - a bug in a claim module
         return Verdict(Status.UNKNOWN, cert.claim, reason="checker returned no verdict")
     return verdict
 
 
-def dependency_graph() -> Any:
-    """The claims' dependency DAG (networkx ``DiGraph``, edge dependency -> dependent)."""
+def _edges(claims: dict[str, Claim], catalogue: bool) -> tuple[list[str], list[tuple[str, str]]]:
+    nodes: list[str] = []
+    edges: list[tuple[str, str]] = []
+    if catalogue:
+        from nncert.proofs.catalogue import CATALOGUE
+
+        for e in CATALOGUE:
+            nodes.append(e.id)
+            edges.extend((dep, e.id) for dep in e.depends_on)
+    for cid, c in claims.items():
+        nodes.append(cid)
+        edges.extend((dep, cid) for dep in c.depends_on)
+    return nodes, edges
+
+
+def dependency_graph(*, catalogue: bool = False, claims: dict[str, Claim] | None = None) -> Any:
+    """The claims' dependency DAG (networkx ``DiGraph``, edge dependency -> dependent).
+
+    With ``catalogue=True`` the graph also holds every :data:`~nncert.proofs.catalogue.CATALOGUE`
+    entry and its dependencies (registered or not). ``claims`` replaces :func:`registry` (tests).
+    Raises :class:`~nncert.errors.InvalidArgument` naming a cycle if there is one.
+
+    Examples
+    --------
+    >>> g = dependency_graph(catalogue=True)
+    >>> g.has_edge("P1.memorization.width2_depth", "P1.memorization.width_sharpness")
+    True
+    """
+    g = _graph(claims if claims is not None else registry(), catalogue)
+    cycles = dependency_cycles(g)
+    if cycles:
+        raise InvalidArgument("claim dependencies contain a cycle: " + " -> ".join(cycles[0] + [cycles[0][0]]))
+    return g
+
+
+def _graph(claims: dict[str, Claim], catalogue: bool) -> Any:
     import networkx as nx
 
     g = nx.DiGraph()
-    for cid, c in registry().items():
-        g.add_node(cid)
-        for dep in c.depends_on:
-            g.add_edge(dep, cid)
-    if not nx.is_directed_acyclic_graph(g):
-        raise InvalidArgument("claim dependencies contain a cycle")
+    nodes, edges = _edges(claims, catalogue)
+    g.add_nodes_from(nodes)
+    g.add_edges_from(edges)
     return g
+
+
+def dependency_cycles(g: Any) -> list[list[str]]:
+    """Every strongly connected group of claims that depend on each other (self-loops included), sorted."""
+    import networkx as nx
+
+    out = []
+    for comp in nx.strongly_connected_components(g):
+        if len(comp) > 1 or any(g.has_edge(n, n) for n in comp):
+            out.append(sorted(comp))
+    return sorted(out)
+
+
+def topological_order(ids: Iterable[str] | None = None, *, claims: dict[str, Claim] | None = None) -> list[str]:
+    """Claim ids in an order where every dependency comes before its dependents.
+
+    Ties keep catalogue order, then registered claims that are not in the catalogue by id. ``ids``
+    restricts the result (default: catalogue plus registry). Claims on a dependency cycle, and
+    everything depending on them, come last in id order (the runner marks them NOT CHECKED).
+
+    Examples
+    --------
+    >>> order = topological_order()
+    >>> order.index("P2.trajectory_rate") < order.index("P2.tv_rate")
+    True
+    """
+    import networkx as nx
+
+    from nncert.proofs.catalogue import CATALOGUE
+
+    g = _graph(claims if claims is not None else registry(), True)
+    rank = {e.id: i for i, e in enumerate(CATALOGUE)}
+    key = lambda n: (rank.get(n, len(rank)), n)  # noqa: E731
+    blocked: set[str] = set()
+    for comp in dependency_cycles(g):
+        for n in comp:
+            blocked.add(n)
+            blocked.update(nx.descendants(g, n))
+    acyclic = g.subgraph(n for n in g if n not in blocked)
+    order = list(nx.lexicographical_topological_sort(acyclic, key=key)) + sorted(blocked, key=key)
+    if ids is None:
+        return order
+    wanted = set(ids)
+    unknown = wanted - set(order)
+    return [n for n in order if n in wanted] + sorted(unknown)
