@@ -574,11 +574,11 @@ def _run_one(claim: Any, mode: str, budget: float, base: dict[str, Any], notes: 
     # 2. + 3. read back what will be written, check with the trusted checker
     t1 = time.perf_counter()
     try:
-        from nncert.proofs import check_certificate
-
         on_disk = Certificate.loads(text)
         with contextlib.redirect_stdout(sys.stderr):
-            verdict = check_certificate(on_disk)
+            verdict = claim.check(on_disk)  # the claim's trusted check (what check_certificate dispatches to)
+        if not isinstance(verdict, Verdict):
+            raise TypeError(f"check returned {type(verdict).__name__}, not a Verdict")
         state = "checked"
     except Exception as err:  # noqa: BLE001
         verdict = Verdict(Status.UNKNOWN, cid, reason=f"trusted check failed: {_one_line(err)}")
