@@ -362,7 +362,8 @@ def load_csv(
     """
     if text is None:
         text = _read_text(path)
-    if not force and text.count("\n") > MAX_POINTS + 1:  # cheap early refusal before parsing
+    # cheap early refusal before parsing: even if the first line were a header, too many rows remain
+    if not force and text.count("\n") + (not text.endswith("\n")) - 1 > MAX_POINTS:
         raise DataTooLarge(f"{path}: more than {MAX_POINTS} rows; pass --force to proceed")
     lines = list(csv.reader(io.StringIO(text)))
     numbered = [(i + 1, [f.strip() for f in row]) for i, row in enumerate(lines) if row and any(f.strip() for f in row)]
@@ -385,7 +386,7 @@ def load_csv(
     if not body:
         raise InvalidData(f"{path}: empty data set: no rows after the header")
     if len(body) > MAX_POINTS and not force:
-        raise DataTooLarge(f"{path}: {len(body)} rows is more than {MAX_POINTS}; pass --force to proceed")
+        raise DataTooLarge(f"{path}: {len(body)} rows, more than {MAX_POINTS} rows; pass --force to proceed")
     width = len(header) if header is not None else len(body[0][1])
     if width < 2:
         raise InvalidData(f"{path}: need at least one feature column and a label column")
@@ -422,7 +423,12 @@ def _is_sklearn_header(first: list[str], rest: list[tuple[int, list[str]]]) -> b
     d = int(first[1])
     names_ok = len(first) == 2 or all(_not_number(f) for f in first[2:])
     # the declared row count must match too: "1,2,a" is more likely a data row than a header
-    return bool(rest) and len(rest[0][1]) == d + 1 and names_ok and len(rest) == int(first[0])
+    if not (rest and len(rest[0][1]) == d + 1 and names_ok and len(rest) == int(first[0])):
+        return False
+    # and the label column holds class indices into the header's names
+    k = len(first) - 2
+    labels = [row[-1] for _, row in rest]
+    return all(_INT.fullmatch(v) and (k == 0 or 0 <= int(v) < k) for v in labels)
 
 
 def _is_header(first: list[str], second: list[str] | None) -> bool:

@@ -45,7 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # usage error (already printed as one line) or --help / --version
+        return int(exit_.code or 0)
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
