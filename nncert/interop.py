@@ -747,7 +747,6 @@ def to_torch(net: Network, *, dtype: str = "float64") -> Any:
 # ----------------------------------------------------------------------------------------------
 def load_model(path: str, *, use_exact_metadata: bool = True) -> ImportedModel:
     """Load a model file by extension: ``.onnx``; ``.json`` (an nncert network, ``Network.to_json``);
-    ``.pt``/``.pth`` (a PyTorch state dict, read with ``torch.load(weights_only=True)``, never unpickling code);
     ``.npz`` (arrays ``W0, b0, W1, b1, ...`` in ``(out, in)`` layout, read with ``allow_pickle=False``)."""
     import numpy as np
 
@@ -777,13 +776,9 @@ def load_model(path: str, *, use_exact_metadata: bool = True) -> ImportedModel:
         m = from_numpy([arrays[f"W{i}"] for i in range(n)], [arrays[f"b{i}"] for i in range(n)])
         return ImportedModel(m.network, "npz", m.source_dtype)
     if lower.endswith((".pt", ".pth")):
-        torch = _torch()
-        try:
-            obj = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as err:  # noqa: BLE001 - torch raises many kinds on bad files
-            raise InvalidNetwork(f"cannot read {path} as a PyTorch state dict ({type(err).__name__})") from None
-        return from_torch(obj)
-    raise UnsupportedModel(f"{path}: unknown model format; use .onnx, .json, .npz, .pt or .pth")
+        raise UnsupportedModel(f"{path}: PyTorch files are pickles and nncert never unpickles files; load the model "
+                               "in Python and pass it to nncert.interop.from_torch, or export it to ONNX")
+    raise UnsupportedModel(f"{path}: unknown model format; use .onnx, .json or .npz")
 
 
 def _fmt_short(v: Fraction) -> str:

@@ -514,7 +514,7 @@ def verify(net: Network, query: Query, *, timeout: float = 60.0, cross_check: bo
         lo, hi = _conj_bounds(bounds, c, box)
         details[f"bound[{c.name}]"] = f"[{fmt(lo)}, {fmt(hi)}]"
         if bound_proofs and ((lo > 0) if c.strict else (lo >= 0)):
-            methods.append(f"{c.name}: exact bound propagation (lower bound {fmt(lo)})")
+            methods.append(f"{c.name}: proved by exact bound propagation (c.y + d >= {fmt(lo)} on the box)")
             continue
         # 3. z3 with stable neurons fixed
         text = query_smtlib(net, box, c, bounds)
