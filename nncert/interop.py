@@ -52,6 +52,7 @@ __all__ = [
     "save_onnx",
     "run_onnx",
     "rounded",
+    "float_error_bound",
     "from_torch",
     "to_torch",
     "load_model",
@@ -641,6 +642,56 @@ def save_onnx(net: Network, path: str | os.PathLike, *, dtype: str = "float64", 
     with open(path, "wb") as fh:
         fh.write(raw)
     return ExportedOnnx(raw, dtype, opset, exact_weights, change, changed)
+
+
+def _up(v: Fraction) -> Fraction:
+    """Smallest float64 >= v (as a Fraction): keeps error bounds rigorous and their size small."""
+    f = float(v)
+    if Fraction(f) < v:
+        f = math.nextafter(f, math.inf)
+    return Fraction(f)
+
+
+def float_error_bound(net: Network, x: Sequence[Fraction], dtype: str = "float64") -> Fraction:
+    """Rigorous a-priori bound on ``max_j |y_j - f(x)_j|`` for *any* IEEE evaluation ``y`` of ``net`` at ``x``
+    in ``dtype`` (weights, biases and ``x`` rounded to nearest, dot products summed in any order, FMA or not).
+
+    Standard forward error analysis (Higham, Thm 3.5): a length-n dot product plus bias has error at most
+    ``gamma_{n+1} (|W||h| + |b|)`` with ``gamma_n = n u / (1 - n u)``; rounding weights adds ``u |W| |h|``, ReLU is
+    1-Lipschitz (and a unit whose exact pre-activation is <= -bound outputs exactly 0 in both), and errors
+    propagate through ``|W|``. Computed in exact rationals, rounded up. Cost: one exact evaluation.
+
+    Examples
+    --------
+    >>> net = Network.from_rows([[[1, -1], [-1, 1]], [[1, 1]]], [[0, 0], [0]])
+    >>> float_error_bound(net, [Fraction(1, 3), Fraction(1)]) < Fraction(1, 10**14)
+    True
+    """
+    u = Fraction(1, 2**53) if dtype == "float64" else Fraction(1, 2**24)
+    if dtype not in ("float32", "float64"):
+        raise InvalidArgument(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    h = [Fraction(v) for v in x]
+    if len(h) != net.input_dim:
+        raise InvalidArgument(f"point has {len(h)} coordinates but the network takes {net.input_dim}")
+    e = [_up(u * abs(v)) if _round(v, dtype) != v else Fraction(0) for v in h]
+    last = net.depth
+    for k, (w, b) in enumerate(zip(net.weights, net.biases)):
+        n = len(w[0]) + 1
+        gamma = n * u / (1 - n * u)
+        new_h, new_e = [], []
+        for row, bi in zip(w, b):
+            pre = sum((wi * hi for wi, hi in zip(row, h)), bi)
+            absw_h = sum((abs(wi) * abs(hi) for wi, hi in zip(row, h) if wi), Fraction(0))
+            absw_e = sum((abs(wi) * ei for wi, ei in zip(row, e) if wi and ei), Fraction(0))
+            err = (gamma * ((1 + u) * (absw_h + absw_e) + (1 + u) * abs(bi))
+                   + (1 + u) * absw_e + u * absw_h + u * abs(bi))
+            err = _up(err)
+            if k != last and pre <= -err:
+                err = Fraction(0)  # the computed pre-activation is <= 0 too: both ReLUs give exactly 0
+            new_h.append(pre if k == last or pre > 0 else Fraction(0))
+            new_e.append(err)
+        h, e = new_h, new_e
+    return max(e)
 
 
 # ----------------------------------------------------------------------------------------------
