@@ -1,0 +1,170 @@
+"""Unit tests: rates experiment, executors (bit-identical), exact TV case, certificates of issue 6."""
+
+import copy
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from nncert.constructions.rbm_experiments import (
+    fit_slope, gauss_tv, gaussian_tv, ht_variance_exact, parse_scheme, rates, two_circles,
+)
+from nncert.constructions.rbm_fields import random_classification_field
+from nncert.core import Certificate, Status
+from nncert.errors import InvalidArgument, InvalidCertificate
+from nncert.parallel import ProcessExecutor, SerialExecutor, make_executor
+from nncert.verify.rbm_reference import tv_quad
+
+HS = [Fraction(1, 2), Fraction(1, 4), Fraction(1, 8)]
+
+
+def _small_rates(ex):
+    fld = random_classification_field(6, seed=1)
+    X, _, _ = two_circles(6)
+    sch = {"u": parse_scheme("uniform:2", 6), "b": parse_scheme("bernoulli:1/2", 6)}
+    return rates(fld, X, sch, HS, n_schedules=20, sub=2, n_boot=50, executor=ex)
+
+
+def _same(r1, r2):
+    for name in r1.schemes:
+        for a, b in zip(r1.mean_curve[name], r2.mean_curve[name]):
+            assert np.array_equal(a, b)
+        assert np.array_equal(r1.sup_E[name], r2.sup_E[name])
+        assert np.array_equal(r1.E_sup[name], r2.E_sup[name])
+        assert r1.slope["sup_E"][name] == r2.slope["sup_E"][name]
+
+
+def test_processes_give_bit_identical_numbers():
+    serial = _small_rates(SerialExecutor())
+    with ProcessExecutor(2) as ex:
+        _same(serial, _small_rates(ex))
+
+
+def test_dask_local_gives_bit_identical_numbers():
+    pytest.importorskip("dask.distributed")
+    serial = _small_rates(SerialExecutor())
+    with make_executor(dask="local") as ex:
+        assert ex.name == "dask"
+        _same(serial, _small_rates(ex))
+
+
+def test_seed_changes_the_numbers():
+    fld = random_classification_field(6, seed=1)
+    X, _, _ = two_circles(6)
+    sch = {"u": parse_scheme("uniform:2", 6)}
+    a = rates(fld, X, sch, HS, n_schedules=8, sub=2, n_boot=10, seed=0)
+    b = rates(fld, X, sch, HS, n_schedules=8, sub=2, n_boot=10, seed=1)
+    assert not np.array_equal(a.sup_E["u"], b.sup_E["u"])
+
+
+def test_fit_slope_recovers_a_power_law():
+    h = np.array([0.5, 0.25, 0.125])
+    s, a = fit_slope(h, 3.0 * h ** 0.5)
+    assert abs(s - 0.5) < 1e-12 and abs(a - np.log(3.0)) < 1e-12
+
+
+def test_ht_variance_bernoulli_closed_form():
+    # Bernoulli(q): Var = (1-q)/q sum |v_i|^2 (design note table), independent of the generic formula's shape
+    v = [[Fraction(1), Fraction(2)], [Fraction(-1, 2), Fraction(0)], [Fraction(3), Fraction(1)]]
+    q = Fraction(1, 3)
+    assert ht_variance_exact(parse_scheme("bernoulli:1/3", 3), v) == (1 - q) / q * sum(a * a + b * b for a, b in v)
+
+
+@pytest.mark.parametrize("args", [(0, 1, 0, 1), (0, 1, 0.3, 1), (0.2, 1, 0.1, 1.3), (1, 2, -1, 0.5), (0, 1, 0, 1.01)])
+def test_gauss_tv_closed_form_matches_quadrature(args):
+    assert abs(gauss_tv(*args) - tv_quad(*args)) < 1e-9
+
+
+def test_gaussian_tv_rate_and_asymptote():
+    g = gaussian_tv([Fraction(1, 4), Fraction(-1, 8), Fraction(1, 8)], parse_scheme("bernoulli:1/2", 3),
+                    [Fraction(1, 2**k) for k in range(1, 7)])
+    assert 0.4 <= g["slope"] <= 0.6
+    assert all(abs(r["ratio"] - 1) < 0.05 for r in g["rows"][-2:])
+    # Bernoulli(1/2): Var = (1-q)/q sum lam^2 = 1/16 + 1/64 + 1/64
+    assert g["var_exact"] == Fraction(3, 32)
+
+
+@pytest.mark.parametrize("spec", ["nope", "uniform:x", "partition:5", "bernoulli:3/2", "family:0|1:1/2"])
+def test_parse_scheme_rejects(spec):
+    with pytest.raises(InvalidArgument):
+        parse_scheme(spec, 6)
+
+
+def test_make_executor_rejects_bad_args():
+    with pytest.raises(InvalidArgument):
+        make_executor(jobs=-1)
+    with pytest.raises(InvalidArgument):
+        make_executor(dask="not an address")
+
+
+# ---- certificates ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def traj_cert():
+    from nncert.proofs.claims import p2_trajectory_rate as m
+
+    return m.certify(p=6, n_points=5, schemes=("uniform:2", "partition:3"), hs=HS, n_schedules=16, sub=2,
+                     const_schedules=64)
+
+
+def _mutate(cert, fn):
+    obj = json.loads(cert.dumps())
+    fn(obj)
+    return Certificate.from_json(obj)
+
+
+def test_trajectory_certificate_roundtrip_and_check(traj_cert):
+    from nncert.proofs.claims import p2_trajectory_rate as m
+
+    again = Certificate.loads(traj_cert.dumps())
+    v = m.check(again)
+    assert v.status in (Status.HOLDS, Status.UNKNOWN)  # slopes at tiny sizes are statistical
+    assert any("statistical" in a for a in v.admitted)
+    assert all(p.status is not Status.REFUTED for p in v.parts)
+
+
+@pytest.mark.parametrize("where", ["sup_E", "esup0", "mask", "var", "first_error", "slope"])
+def test_trajectory_tampering_is_refuted(traj_cert, where):
+    from nncert.proofs.claims import p2_trajectory_rate as m
+
+    def fn(o):
+        r = o["witness"]["results"]["uniform:2"]
+        if where == "sup_E":
+            r["per_h"][1]["sup_E"] = repr(float(r["per_h"][1]["sup_E"]) * 1.01)
+        elif where == "esup0":
+            lst = r["per_h"][0]["esup_per_schedule"]
+            lst[0] = repr(float(lst[0]) * 1.001 + 1e-6)
+        elif where == "mask":
+            mk = r["per_h"][2]["first_masks"][0]
+            mk[0] = "".join("1" if c == "0" else "0" for c in mk[0])  # complement: wrong size for uniform:2 of 6
+        elif where == "var":
+            o["witness"]["constant_field"]["rows"][0]["var_exact"] = "1"
+        elif where == "first_error":
+            fe = o["witness"]["constant_field"]["rows"][1]["first_errors"]
+            fe[0] = repr(float(fe[0]) + 0.5)
+        else:
+            r["slopes"]["sup_E"]["slope"] = "0.99"
+    assert m.check(_mutate(traj_cert, fn)).status is Status.REFUTED
+
+
+def test_trajectory_malformed_is_invalid(traj_cert):
+    from nncert.proofs.claims import p2_trajectory_rate as m
+
+    for fn in (lambda o: o["params"].pop("T"), lambda o: o["witness"]["results"].clear(),
+               lambda o: o["witness"]["field"].update(A="x"),
+               lambda o: o["witness"]["results"]["uniform:2"]["per_h"][0].update(sup_E="nan")):
+        with pytest.raises(InvalidCertificate):
+            m.check(_mutate(traj_cert, fn))
+
+
+def test_tv_certificate_and_tampering():
+    from nncert.proofs.claims import p2_tv_rate as m
+
+    cert = m.certify(hs=[Fraction(1, 2**k) for k in range(1, 5)], n_small=1)
+    assert m.check(Certificate.loads(cert.dumps())).status is Status.HOLDS
+    bad = _mutate(cert, lambda o: o["witness"]["gaussian"]["rows"][2].update(E_tv="0.5"))
+    assert m.check(bad).status is Status.REFUTED
+    bad = _mutate(cert, lambda o: o["witness"]["gaussian"].update(var_exact="1/7"))
+    assert m.check(bad).status is Status.REFUTED
+    bad = _mutate(cert, lambda o: o["params"].update(slope_band=["3/5", "1"]))
+    assert m.check(bad).status is Status.REFUTED
