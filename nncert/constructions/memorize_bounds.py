@@ -31,7 +31,8 @@ from nncert.core import Network, fmt
 from nncert.data import Dataset
 from nncert.errors import InvalidArgument
 
-__all__ = ["NormBound", "norm_bound", "bound_from_parts", "rescale_pow2"]
+__all__ = ["NormBound", "norm_bound", "bound_from_parts", "rescale_pow2", "min_norm_peel", "RegularizedBounds",
+           "regularized_bounds"]
 
 
 @dataclass(frozen=True)
@@ -201,3 +202,87 @@ def rescale_pow2(net: Network, sweeps: int = 60) -> tuple[Network, tuple[int, ..
     if new >= old:
         return net, tuple([0] * L)
     return out, tuple(e[1:])
+
+
+def min_norm_peel(data: Dataset, *, seed: int = 0, budget_s: float = 5.0, tries: int = 60) -> tuple[object, Network]:
+    """A peel network of small norm: ``(peel_result, rescaled_network)``.
+
+    Starts from :func:`~nncert.constructions.memorize.peel`'s direction ``u0`` and tries directions
+    ``round(u0 * f) + r`` (``f`` shrinking ``u0`` to entries of size 10..10^4, ``r`` small random
+    integers from ``numpy.random.default_rng(seed)``) that keep the projections distinct and the
+    depth no larger; each candidate network is rescaled by :func:`rescale_pow2` and the smallest
+    exact ``||theta||^2`` wins. Float arithmetic only *chooses*; every network is exact.
+    """
+    import time as _time
+
+    import numpy as np
+
+    from nncert.constructions.memorize import _exact_projection, peel
+
+    t0 = _time.perf_counter()
+    best_res = peel(data, seed=seed)
+    best_net, _ = rescale_pow2(best_res.network)
+    best = sum((v * v for v in best_net.parameters()), Fraction(0))
+    if data.m == 1 or best == 0:
+        return best_res, best_net
+    u0 = np.asarray(best_res.direction, dtype=float)
+    top = float(np.max(np.abs(u0)))
+    rng = np.random.default_rng(seed)
+    scales = [s for s in (10.0, 30.0, 100.0, 1000.0, 10000.0) if s < top]
+    n = 0
+    while scales and n < tries and _time.perf_counter() - t0 < budget_s:
+        s = scales[n % len(scales)]
+        n += 1
+        u = tuple(int(v) for v in np.rint(u0 / top * s) + rng.integers(-3, 4, size=data.d))
+        if not any(u) or _exact_projection(data, u) is None:
+            continue
+        res = peel(data, direction=u)
+        if res.network.depth > best_res.network.depth:
+            continue
+        net, _ = rescale_pow2(res.network)
+        val = sum((v * v for v in net.parameters()), Fraction(0))
+        if val < best:
+            best, best_res, best_net = val, res, net
+    return best_res, best_net
+
+
+@dataclass(frozen=True)
+class RegularizedBounds:
+    """Exact upper estimates for J_lambda(theta) = (1/N) sum (f_theta(x_i) - y_i)^2 + lambda ||theta||^2.
+
+    ``network`` is theta* (exact, classifies every point, so its loss term is 0). For every lambda:
+    ``min J_lambda <= lambda ||theta*||^2``; every minimizer has ``||theta_lambda||^2 <= ||theta*||^2``
+    and training loss ``<= lambda ||theta*||^2``; for ``lambda < 1/(4 N ||theta*||^2)`` every theta with
+    ``J_lambda(theta) <= lambda ||theta*||^2`` has ``|f_theta(x_i) - y_i| < 1/2`` (rounding classifies).
+    ``_weights`` variants: the penalty without biases.
+    """
+
+    network: Network
+    theta_sq: Fraction
+    theta_sq_weights: Fraction
+
+    def j_bound(self, lam: Fraction, biases: bool = True) -> Fraction:
+        """lambda ||theta*||^2 (upper bound on min J_lambda and on a minimizer's training loss)."""
+        return Fraction(lam) * (self.theta_sq if biases else self.theta_sq_weights)
+
+    def rounding_lambda(self, n: int, biases: bool = True) -> Fraction:
+        """1/(4 N ||theta*||^2): below it, near-minimizers classify every point after rounding."""
+        t = self.theta_sq if biases else self.theta_sq_weights
+        return Fraction(1, 4 * n) / t if t else Fraction(0)
+
+
+def regularized_bounds(data: Dataset, *, seed: int = 0, budget_s: float = 5.0) -> RegularizedBounds:
+    """:class:`RegularizedBounds` with theta* from :func:`min_norm_peel` (exact rationals).
+
+    Examples
+    --------
+    >>> from nncert.data import from_arrays
+    >>> rb = regularized_bounds(from_arrays([[0], [1], [2], [3]], [0, 1, 1, 0]))
+    >>> lam = Fraction(1, 1000)
+    >>> rb.j_bound(lam) == lam * rb.theta_sq and rb.theta_sq_weights <= rb.theta_sq
+    True
+    """
+    _, net = min_norm_peel(data, seed=seed, budget_s=budget_s)
+    total = sum((v * v for v in net.parameters()), Fraction(0))
+    wsq = sum((v * v for w in net.weights for row in w for v in row), Fraction(0))
+    return RegularizedBounds(net, total, wsq)
