@@ -29,11 +29,13 @@ PARAM_KEYS = ("N", "d", "outputs", "mode", "threshold", "class_range", "correct"
 
 
 def _targets(data: Dataset, mode: str) -> tuple[list[int], tuple[int, int] | None]:
-    vals = [label_value(lab, data.classes, data.label_kind) for lab in data.labels]
+    """Target per point. argmax: the output index = the integer label itself (class index for text labels);
+    nearest/threshold: the class index 0..M-1 (nncert's memorization convention: f(x_i) = class index)."""
+    if mode == "argmax":
+        return [label_value(lab, data.classes, data.label_kind) for lab in data.labels], None
     if mode == "nearest":
-        all_vals = [label_value(i, data.classes, data.label_kind) for i in range(data.m)]
-        return vals, (min(all_vals), max(all_vals))
-    return vals, None
+        return list(data.labels), (0, data.m - 1)
+    return list(data.labels), None
 
 
 def margins(net: Network, data: Dataset, mode: str, threshold: Fraction | None) -> tuple[list[Fraction], Any]:
@@ -46,7 +48,7 @@ def margins(net: Network, data: Dataset, mode: str, threshold: Fraction | None) 
     if mode == "threshold":
         bad = [t for t in targets if t not in (0, 1)]
         if bad:
-            raise InvalidArgument(f"threshold rule needs labels 0/1, found label {bad[0]}")
+            raise InvalidArgument(f"threshold rule needs 2 classes, the data has {data.m}: {list(data.classes)[:5]}")
     if mode == "argmax":
         bad = [t for t in targets if not 0 <= t < net.output_dim]
         if bad:
