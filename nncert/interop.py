@@ -95,8 +95,11 @@ class ImportedModel:
         """One line: format, dtype, opset, shape, where exact values came from."""
         net = self.network
         op = f", opset {self.opset}" if self.opset is not None else ""
-        return (f"{self.source_format} ({self.source_dtype}{op}): {net.input_dim} inputs, hidden widths "
-                f"{list(net.widths)}, {net.output_dim} outputs; exact values from {self.exact_from}")
+        ws = net.widths
+        shape = (f"hidden widths {list(ws)}" if len(ws) <= 8 else
+                 f"{len(ws)} hidden layers of widths {min(ws)}..{max(ws)}")
+        return (f"{self.source_format} ({self.source_dtype}{op}): {net.input_dim} inputs, {shape}, "
+                f"{net.output_dim} outputs; exact values from {self.exact_from}")
 
 
 # ----------------------------------------------------------------------------------------------
