@@ -166,7 +166,7 @@ def _candidates(Xf: np.ndarray, y: np.ndarray, m: int, rng: np.random.Generator,
     for v in dirs:
         if not np.all(np.isfinite(v)):
             continue
-        for scale in (3, 8, 30, 200, 5000):
+        for scale in ((3, 8, 30, 200, 5000) if n <= 20000 else (8, 200, 5000)):
             r = _round_dir(v, scale)
             if r is not None:
                 cands.append(r)
@@ -177,8 +177,9 @@ def _candidates(Xf: np.ndarray, y: np.ndarray, m: int, rng: np.random.Generator,
     return list(dict.fromkeys(cands))
 
 
-def _exact_projection(ds: Dataset, u: Sequence[int]) -> list[Fraction] | None:
-    """Exact u.x_i for every point, or None if two coincide."""
+def _exact_projection(ds: Dataset, u: Sequence[int]) -> tuple[list[int], int] | None:
+    """Exact u.x_i for every point as integers k_i over one denominator q (u.x_i = k_i / q),
+    or None if two coincide."""
     d = ds.d
     col_den = [1] * d
     for p in ds.points:
@@ -198,7 +199,17 @@ def _exact_projection(ds: Dataset, u: Sequence[int]) -> list[Fraction] | None:
         ints.append(k)
     if len(set(ints)) != len(ints):
         return None
-    return [Fraction(k, q) for k in ints]
+    return ints, q
+
+
+class _LazyZ:
+    """z values in sorted order, made Fractions only when the construction reads them."""
+
+    def __init__(self, ints: list[int], order: list[int], q: int, shift: Fraction) -> None:
+        self.ints, self.order, self.q, self.shift = ints, order, q, shift
+
+    def __getitem__(self, i: int) -> Fraction:
+        return Fraction(self.ints[self.order[i]], self.q) + self.shift
 
 
 def peel(
@@ -236,7 +247,7 @@ def peel(
         cands = [tuple(int(v) for v in direction)]
     else:
         Xf = np.array([[float(v) for v in p] for p in data.points])
-        cands = _candidates(Xf, y, m, rng, n_random)
+        cands = _candidates(Xf, y, m, rng, n_random if n <= 20000 else min(n_random, 12))
         # Float scores order the candidates; exact projections decide distinctness.
         scored = []
         for u in cands:
@@ -271,11 +282,11 @@ def peel(
         tried += 1
         if any(u):
             z = _exact_projection(data, u)
-    order = sorted(range(n), key=z.__getitem__)
-    zs = [z[i] for i in order]
+    ints, q = z
+    order = sorted(range(n), key=ints.__getitem__)  # integer sort: the exact order of u.x
     ys = [labels[i] for i in order]
-    shift = Fraction(m) - zs[0]
-    zs = [v + shift for v in zs]
+    shift = Fraction(m) - Fraction(ints[order[0]], q)
+    zs = _LazyZ(ints, order, q, shift)
     runs, cost = peel_cost(ys)
     # Maximal label runs in increasing z: (start index, size, label).
     run_list: list[tuple[int, int, int]] = []
