@@ -57,3 +57,37 @@ def test_bad_input():
     assert check(one_point).holds
     collinear = certify(from_arrays([[0, 0], [1, 1], [2, 2]], [1, 0, 1]))
     assert check(collinear).holds and collinear.params["theta_sq"] != "0"
+
+
+def test_experiment_regularized_small_run(tmp_path, capsys):
+    import csv
+
+    from nncert.cli.main import main
+
+    data = tmp_path / "d.csv"
+    data.write_text("x1,x2,label\n0,0,a\n1,2,b\n3,1,c\n2,2,a\n4,0,b\n")
+    out = tmp_path / "out"
+    assert main(["experiment", "regularized", str(data), "--out", str(out), "--seeds", "2", "--steps", "30",
+                 "--lambda-max", "1e-2", "--lambda-min", "1e-3"]) == 0
+    for f in ("regularized.png", "regularized_runs.csv", "regularized_summary.csv", "regularized_loss.cert.json"):
+        assert (out / f).stat().st_size > 0
+    cert = Certificate.load(str(out / "regularized_loss.cert.json"))
+    assert check(cert).holds
+    with open(out / "regularized_summary.csv") as fh:
+        summary = list(csv.DictReader(fh))
+    assert [r["lambda"] for r in summary] == ["1/100", "1/1000"]
+    theta = F(cert.params["theta_sq"])
+    assert [F(r["bound_lambda_theta_star_sq_exact"]) for r in summary] == [theta / 100, theta / 1000]
+    with open(out / "regularized_runs.csv") as fh:
+        assert len(list(csv.DictReader(fh))) == 4
+
+
+def test_experiment_regularized_bad_input(tmp_path, capsys):
+    from nncert.cli.main import main
+
+    data = tmp_path / "one.csv"
+    data.write_text("x,label\n0,a\n1,a\n")
+    assert main(["experiment", "regularized", str(data), "--out", str(tmp_path / "o")]) == 2
+    assert "at least two classes" in capsys.readouterr().err
+    assert main(["experiment", "regularized", "iris", "--lambda-min", "1", "--lambda-max", "1e-3",
+                 "--out", str(tmp_path / "o")]) == 2
