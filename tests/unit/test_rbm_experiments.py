@@ -168,3 +168,39 @@ def test_tv_certificate_and_tampering():
     assert m.check(bad).status is Status.REFUTED
     bad = _mutate(cert, lambda o: o["params"].update(slope_band=["3/5", "1"]))
     assert m.check(bad).status is Status.REFUTED
+
+
+def test_bernoulli_dropout_residual_claim_and_tampering():
+    from nncert.proofs.claims import p2_bernoulli_dropout_residual as m
+
+    cert = m.certify(p=5, K=4, n_points=3, seed=3)
+    assert m.check(Certificate.loads(cert.dumps())).status is Status.HOLDS
+    # flip one mask bit: network and outputs no longer match the masks
+    bad = _mutate(cert, lambda o: o["witness"]["masks"].__setitem__(
+        0, ("0" if o["witness"]["masks"][0][0] == "1" else "1") + o["witness"]["masks"][0][1:]))
+    assert m.check(bad).status is Status.REFUTED
+    bad = _mutate(cert, lambda o: o["params"].update(drop_probability="1/3"))
+    assert m.check(bad).status is Status.REFUTED
+    bad = _mutate(cert, lambda o: o["witness"]["outputs"][1].__setitem__(0, "7/3"))
+    assert m.check(bad).status is Status.REFUTED
+    bad = _mutate(cert, lambda o: o["witness"]["scheme"].update(q="1/3"))
+    assert m.check(bad).status is Status.REFUTED
+
+
+def test_float_euler_equals_dropout_network_numerically():
+    # the numeric integrator with h = dt and Bernoulli masks reproduces the exact residual dropout network
+    from nncert.constructions.batches import Bernoulli
+    from nncert.constructions.rbm_dropout import residual_dropout_network
+    from nncert.constructions.rbm_fields import ClassificationField
+    from nncert.verify.rbm_dynamics import integrate, make_grid
+
+    rng = np.random.default_rng(4)
+    A, b, W = rng.integers(-4, 5, (5, 2)) / 4, rng.integers(-4, 5, 5) / 4, rng.integers(-4, 5, (2, 5)) / 4
+    s = Bernoulli(5, Fraction(1, 3))
+    masks = s.sample_many(rng, 4)
+    net = residual_dropout_network([[Fraction(v) for v in r] for r in A], [Fraction(v) for v in b],
+                                   [[Fraction(v) for v in r] for r in W], masks.astype(int).tolist(), "1/3", "1/4")
+    X = rng.normal(size=(6, 2))
+    fld = ClassificationField.constant(A, b, W, "relu")
+    got = integrate(fld, X, make_grid(1, "1/4", "1/4"), "euler", masks, s.pi()).states[-1, 0]
+    assert np.allclose(got, net.evaluate_float(X), atol=1e-12)
