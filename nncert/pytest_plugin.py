@@ -66,8 +66,10 @@ def assert_holds(obj: Any, certificate: Any = None, **context: Any) -> Any:
     pytest.fail("\n".join(lines), pytrace=False)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def nncert_check() -> Any:
     """A function ``check(verdict_or_certificate, certificate=None, **context) -> Verdict`` that fails the
-    test (printing the verdict summary and the certificate) unless the claim HOLDS."""
+    test (printing the verdict summary and the certificate) unless the claim HOLDS.
+
+    Session-scoped and stateless, so it can be used in hypothesis ``@given`` tests."""
     return assert_holds

@@ -54,3 +54,14 @@ def test_unknown_verdict_fails_too_and_shows_a_given_certificate():
 def test_wrong_arguments_raise_invalid_argument(args, kwargs, word):
     with pytest.raises(InvalidArgument, match=word):
         assert_holds(*args, **kwargs)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 5))
+def test_fixture_works_inside_given(nncert_check, k):
+    # session scope: no FailedHealthCheck for a function-scoped fixture
+    assert nncert_check(Verdict(Status.HOLDS, "k", evidence=f"{k} >= 0")).holds
