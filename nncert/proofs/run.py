@@ -593,12 +593,14 @@ def _run_one(claim: Any, mode: str, budget: float, base: dict[str, Any], notes: 
                        notes=tuple(notes), certificate_text=text, **base)
 
 
-_COMPARE = re.compile(r"<=|>=|==|!=|<|>|\[|\u2264")
+_COMPARE = re.compile(r"<=|>=|==|\u2264|\u2265|(?<![!<>=-])[<>](?![=])| in \[|CI \[")
+_HOUSEKEEPING = re.compile(r"sha256|as expected|negative control", re.IGNORECASE)
 
 
 def _summary(claim: Any, verdict: Verdict) -> str:
-    """Evidence for the table: ``Claim.meta["summary"](verdict)`` if given, else the parts' evidence
-    with comparisons ("depth 27 <= 309", "slope 1.02 [0.95, 1.09]") first."""
+    """Evidence for the table: ``Claim.meta["summary"](verdict)`` if the claim gives one; else the parts'
+    evidence, comparisons first ("depth 27 <= 309", "slope 1.02 [0.95, 1.09]"), hashes and negative
+    controls last; a part whose evidence has no comparison is prefixed by its name."""
     fn = claim.meta.get("summary") if isinstance(getattr(claim, "meta", None), dict) else None
     if callable(fn):
         try:
@@ -609,6 +611,16 @@ def _summary(claim: Any, verdict: Verdict) -> str:
             pass
     if not verdict.parts:
         return verdict.evidence
-    ev = [p.evidence for p in verdict.parts if p.evidence]
-    ev.sort(key=lambda e: 0 if _COMPARE.search(e) else 1)
-    return "; ".join(ev)
+    ranked = []
+    for k, p in enumerate(verdict.parts):
+        if not p.evidence:
+            continue
+        text = f"{p.claim} | {p.evidence}"
+        if _HOUSEKEEPING.search(text):
+            rank = 2
+        elif _COMPARE.search(p.evidence) and "!=" not in p.evidence:
+            rank, text = 0, p.evidence
+        else:
+            rank = 1
+        ranked.append((rank, k, text.replace(" | ", ": ")))
+    return "; ".join(t for _, _, t in sorted(ranked))
