@@ -259,6 +259,10 @@ def check_width_one(witness: object, data: "Dataset") -> "Verdict":
     if sem not in ("exact", "threshold") or verdict not in ("feasible", "infeasible"):
         raise InvalidCertificate(f"width-1 witness: semantics {str(sem)[:20]!r} / verdict {str(verdict)[:20]!r} unknown")
     name = f"width-1 {sem}"
+    unused = {"infeasible": ("network", "order", "thresholds"), "feasible": ("tree",) + (("order", "thresholds")
+                                                                                    if sem == "exact" else ())}[verdict]
+    if any(witness[k] is not None for k in unused):
+        raise InvalidCertificate(f"{name} {verdict}: fields {list(unused)} must be null")
     pts, labels = data.points, data.labels
     present = sorted(set(labels))
     if verdict == "infeasible":

@@ -86,8 +86,8 @@ def check(cert: Certificate, **_: Any) -> Verdict:
     w, p = cert.witness, cert.params
     if set(w) != {"data", "data_sha256", "network"}:
         raise InvalidCertificate(f"{ID}: witness must have exactly data, data_sha256, network")
-    if set(p) != set(PARAM_KEYS) or not isinstance(p["lambdas"], list):
-        raise InvalidCertificate(f"{ID}: params must be exactly {list(PARAM_KEYS)}")
+    if set(p) != set(PARAM_KEYS) or not isinstance(p["lambdas"], list) or not p["lambdas"]:
+        raise InvalidCertificate(f"{ID}: params must be exactly {list(PARAM_KEYS)} with at least one lambda")
     lams = []
     for k, entry in enumerate(p["lambdas"]):
         if not isinstance(entry, dict) or set(entry) != {"lambda", "J_bound", "J_bound_weights"}:
