@@ -343,3 +343,10 @@ def test_bundle_checker_imports_no_construction():
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_progress_callback_sees_every_claim_in_order_then_done():
+    seen = []
+    claims = {"A": _toy("A"), "B": _toy("B", deps=("A",))}
+    run_claims("full", claims=claims, catalogue=[], progress=lambda stage, frac: seen.append((stage, frac)))
+    assert seen == [("A", 0.0), ("B", 0.5), ("done", 1.0)]
