@@ -33,7 +33,7 @@ import numpy as np
 from nncert.core import parse_exact
 from nncert.errors import InvalidCertificate
 
-__all__ = ["inclusion_exact", "mask_in_support", "solve_one", "tv_quad", "parse_float", "parse_bits"]
+__all__ = ["inclusion_exact", "mask_in_support", "solve_one", "tv_quad", "parse_float", "parse_bits", "objective_ref"]
 
 _FLOAT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]{1,3})?")
 
@@ -191,3 +191,27 @@ def tv_quad(m1: float, s1: float, m2: float, s2: float) -> float:
     pts = sorted({m1, m2, m1 - s1, m1 + s1, m2 - s2, m2 + s2})
     val, _ = integrate.quad(g, lo, hi, points=pts, limit=400, epsabs=1e-13, epsrel=1e-11)
     return 0.5 * val
+
+
+def objective_ref(
+    X: np.ndarray, Y: np.ndarray, A: np.ndarray, b: np.ndarray, W: np.ndarray, act: str, c: np.ndarray,
+    dt: float, beta: float, alpha: float,
+) -> float:
+    """Discrete training objective (Euler, left rectangle rule) for one schedule; reference loop.
+
+    ``A`` (L, p, d), ``b`` (L, p), ``W`` (L, d, p) piecewise constant on equal pieces; ``c`` (n_steps, p)
+    the per-step HT weights. ``J = |x_N - y|^2 + beta dt sum_n |x_n - y|^2 + (alpha/2) dt sum_n |u_l(n)|^2``.
+    """
+    sig = _sigma(act)
+    n_steps = c.shape[0]
+    L = A.shape[0]
+    per = n_steps // L
+    x = np.array(X, dtype=float)
+    total = 0.0
+    for n in range(n_steps):
+        l = n // per
+        total += beta * dt * float(np.sum((x - Y) ** 2))
+        total += 0.5 * alpha * dt * float(np.sum(A[l] ** 2) + np.sum(b[l] ** 2) + np.sum(W[l] ** 2))
+        hidden = sig(x @ A[l].T + b[l]) * c[n]
+        x = x + dt * hidden @ W[l].T
+    return total + float(np.sum((x - Y) ** 2))
