@@ -556,7 +556,7 @@ def _run_one(claim: Any, mode: str, budget: float, base: dict[str, Any], notes: 
             verdict = Verdict(Status.UNKNOWN, cid, reason=f"certify could not prove it: {_one_line(err)}")
         return ClaimResult(verdict=verdict, state="error", certify_seconds=t, notes=tuple(notes),
                            over_budget=mode == "quick" and t > budget, **base)
-    except Exception as err:  # noqa: BLE001 - a claim's bug must not stop the run
+    except (Exception, SystemExit) as err:  # noqa: BLE001 - a claim's bug (even sys.exit) must not stop the run
         t = time.perf_counter() - t0
         return ClaimResult(verdict=Verdict(Status.UNKNOWN, cid, reason=f"certify raised {_one_line(err)}"),
                            state="error", certify_seconds=t, notes=tuple(notes),
@@ -580,7 +580,7 @@ def _run_one(claim: Any, mode: str, budget: float, base: dict[str, Any], notes: 
         if not isinstance(verdict, Verdict):
             raise TypeError(f"check returned {type(verdict).__name__}, not a Verdict")
         state = "checked"
-    except Exception as err:  # noqa: BLE001
+    except (Exception, SystemExit) as err:  # noqa: BLE001
         verdict = Verdict(Status.UNKNOWN, cid, reason=f"trusted check failed: {_one_line(err)}")
         state = "error"
     t_check = time.perf_counter() - t1

@@ -124,6 +124,15 @@ def test_exploding_check_and_wrong_return_values_are_unknown():
     assert rows["O"].status is Status.UNKNOWN and "for claim 'X'" in rows["O"].evidence
 
 
+def test_sys_exit_in_a_claim_does_not_end_the_run():
+    def leaves() -> Certificate:
+        raise SystemExit(4)
+
+    run = run_claims(claims={"S": _toy("S", quick=leaves), "T": _toy("T")}, catalogue=[])
+    assert run.by_id()["S"].status is Status.UNKNOWN and "SystemExit" in run.by_id()["S"].evidence
+    assert run.by_id()["T"].status is Status.HOLDS
+
+
 def test_not_proved_with_a_refuted_verdict_is_refuted():
     def refuting() -> Certificate:
         raise NotProved(Verdict(Status.REFUTED, "R", reason="no width-1 net", counterexample={"d": "2"}))
