@@ -96,3 +96,18 @@ def test_bad_input():
         from_arrays([[1, 1], [1, 1]], [0, 1])
     with pytest.raises(InvalidArgument, match="not distinct"):
         bound_from_parts([F(1)], F(0), [F(1), F(1)], [0, 1], 2)
+
+
+def test_cli_norms(tmp_path, capsys):
+    from nncert.cli.main import main
+    from nncert.proofs import check_certificate
+
+    data = tmp_path / "d.csv"
+    data.write_text("x1,x2,label\n0,0,a\n1,2,b\n3,1,a\n2,2,b\n")
+    assert main(["norms", str(data), "--out", str(tmp_path), "--lambdas", "0.1,1/1000"]) == 0
+    text = capsys.readouterr().out
+    assert "norm bound check       : HOLDS" in text and "regularized bounds check: HOLDS" in text
+    for f in ("d.norm_bound.cert.json", "d.regularized.cert.json"):
+        assert check_certificate(Certificate.load(str(tmp_path / f))).holds
+    assert main(["norms", str(data), "--lambdas", "0"]) == 2
+    assert "error: --lambdas must be positive" in capsys.readouterr().err
