@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threshold", default=None, help="threshold for one-output networks (class 1 iff y > T)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per solver call (default 60)")
     p.add_argument("--no-cvc5", action="store_true", help="skip the cvc5 re-check of an unsat answer")
+    p.add_argument("--solver-only", action="store_true",
+                   help="skip candidate points and bound-propagation proofs: decide every property with z3 (+ cvc5)")
     p.add_argument("--vnnlib", default=None, help="also write the query as a VNN-LIB property file")
     p.add_argument("--float-weights", action="store_true", help="ignore exact weights embedded by nncert")
     p.set_defaults(run=run)
@@ -90,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
         with open(args.vnnlib, "w", encoding="ascii") as fh:
             fh.write(to_vnnlib(query, net.output_dim))
         print(f"VNN-LIB  written to {args.vnnlib}")
-    res = verify(net, query, timeout=args.timeout, cross_check=not args.no_cvc5)
+    res = verify(net, query, timeout=args.timeout, cross_check=not args.no_cvc5,
+                 try_points=not args.solver_only, bound_proofs=not args.solver_only)
     for line in res.methods:
         print(f"method   {line}")
     print(res.verdict.summary())
