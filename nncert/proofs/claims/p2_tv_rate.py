@@ -214,7 +214,7 @@ def _check_particle(pw: Any) -> list[Verdict]:
             out.append(refuted(name, f"stated {pw[key]} but the recorded values give {sl:.6f}"))
         elif key == "slope_tv":
             out.append(holds(name, f"TV = L1/2 consistent, histogram-TV slope {sl:.3f} recorded (statistical estimate, "
-                             f"{pw['bins']} bins/axis, noise floor ~ {pw['noise_floor']}; informational, not tested "
+                             f"{pw['bins']} bins/axis, noise floor ~ {parse_float(pw['noise_floor'], 'noise_floor'):.3g}; informational, not tested "
                              "against 1/2)", ("statistical: particle histogram TV (informational)",)))
         elif 0.4 <= sl <= 0.6:
             out.append(holds(name, f"RMS coupling (W2 upper bound) slope {sl:.3f} in [2/5, 3/5]; statistical "
