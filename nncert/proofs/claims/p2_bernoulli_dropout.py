@@ -31,7 +31,7 @@ ID = "P2.bernoulli_dropout"
 STATEMENT = ("Bernoulli(q) batches give inverted dropout with drop probability 1-q (estimator level, and Euler h = dt "
              "is a residual network with dropout)")
 DYNAMICS_NOTE = ("dynamics part (Euler h = dt is a residual network with dropout) is not in this certificate: "
-                 "it is checked with the neural-ODE integrators (issue 6)")
+                 "it is checked with the neural-ODE integrators (issue 6, claim P2.bernoulli_dropout.residual)")
 
 
 def certify(p: int = 4, qs: tuple[object, ...] = ("1/3", "1/2", "4/5"), d: int = 2, seed: int = 0) -> Certificate:
