@@ -40,6 +40,7 @@ __all__ = [
     "gauss_tv",
     "gaussian_tv",
     "CHUNK",
+    "calibrate",
 ]
 
 #: schedules per task; fixed so that every executor computes the same arrays.
@@ -422,3 +423,103 @@ def gaussian_tv(
     s, a = fit_slope([float(r["h"]) for r in rows], [r["E_tv"] for r in rows])
     return {"rows": rows, "slope": s, "intercept": a, "var_exact": var, "c_kappa": c_kappa, "Lambda": Lam,
             "kappa": mu0 / sigma0}
+
+
+# ---------------------------------------------------------------------------------------------
+# cost-accuracy calibration
+# ---------------------------------------------------------------------------------------------
+def _calib_task(task: tuple) -> tuple[np.ndarray, int, float]:
+    """Final-time squared errors of ``count`` schedules, neuron evaluations and seconds (Euler, dt = gamma h)."""
+    fld, x0, scheme, grid, ref_T, seed, h_id, start, count = task
+    t0 = time.perf_counter()
+    masks = np.stack([scheme.sample_many(schedule_rng(seed, 300, h_id, k), grid.n_switch)
+                      for k in range(start, start + count)])
+    tr = integrate(fld, x0, grid, "euler", masks, scheme.pi(), record_every=grid.T)
+    err = np.sum((tr.states[-1] - ref_T[None]) ** 2, axis=-1).mean(axis=1)  # (count,)
+    evals = int(masks.sum()) * grid.sub * x0.shape[0]
+    return err, evals, time.perf_counter() - t0
+
+
+def calibrate(
+    fld: Any,
+    x0: np.ndarray,
+    scheme: Any,
+    ns: Sequence[int] = (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128),
+    *,
+    gamma: Fraction = Fraction(1, 2),
+    T: Fraction = Fraction(1),
+    n_schedules: int = 32,
+    eps_targets: Sequence[float] = (0.3, 0.2, 0.1),
+    seed: int = 0,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
+    """Calibrate the RMS error model ``eps(h) = sqrt(S h) + c gamma h`` (Euler, ``dt = gamma h``, ``h = T/n``).
+
+    ``c`` from the full model's error (pure discretization, ``c gamma h``; least squares through 0 in ``h``),
+    then ``S`` from the random-batch errors with ``c`` fixed (least squares of ``eps - c gamma h`` on
+    ``sqrt(h)``). Errors are RMS over data points and schedules at ``T`` against a fine RK4 reference
+    (``dt = T/2048``). Costs: neuron evaluations ``sum_k |B_k| (h/dt) N`` (measured from the masks) and
+    wall seconds. For each target ``eps``: predicted ``h*`` (closed form of
+    :func:`nncert.verify.optimal_h.h_star_float`) vs the cheapest measured ``h`` meeting ``eps``, and the
+    crossover tolerance below which the full model is cheaper under the calibrated model.
+    """
+    from nncert.verify.optimal_h import h_star_float
+
+    ex = executor or SerialExecutor()
+    x0 = np.asarray(x0, float)
+    ref = integrate(fld, x0, make_grid(T, Fraction(T) / 2048), "rk4", record_every=T).states[-1, 0]
+    grids = [make_grid(T, Fraction(T) / n, Fraction(T) / n * gamma) for n in ns]
+    rows = []
+    tasks, keys = [], []
+    for j, g in enumerate(grids):
+        for start in range(0, n_schedules, CHUNK):
+            tasks.append((fld, x0, scheme, g, ref, seed, j, start, min(CHUNK, n_schedules - start)))
+            keys.append(j)
+    outs = ex.map(_calib_task, tasks)
+    per: dict[int, list] = {}
+    for j, o in zip(keys, outs):
+        per.setdefault(j, []).append(o)
+    p = fld.p
+    for j, g in enumerate(grids):
+        e2 = np.concatenate([o[0] for o in per[j]])
+        t_full = time.perf_counter()
+        full = integrate(fld, x0, g, "euler", record_every=T).states[-1, 0]
+        t_full = time.perf_counter() - t_full
+        rows.append({"h": g.h, "dt": g.dt, "rms": float(np.sqrt(e2.mean())), "sq_errors": e2,
+                     "full_err": float(np.sqrt(np.mean(np.sum((full - ref) ** 2, axis=-1)))),
+                     "evals": sum(o[1] for o in per[j]) / n_schedules, "seconds": sum(o[2] for o in per[j]) / n_schedules,
+                     "full_evals": g.n_steps * p * x0.shape[0], "full_seconds": t_full})
+    h = np.array([float(r["h"]) for r in rows])
+    g_f = float(gamma)
+    fe = np.array([r["full_err"] for r in rows])
+    c = float(np.sum(fe * h) / np.sum(h * h)) / g_f
+    resid = np.array([r["rms"] for r in rows]) - c * g_f * h
+    sqrtS = float(np.sum(resid * np.sqrt(h)) / np.sum(h))
+    S = max(sqrtS, 1e-300) ** 2
+    Eb = float(scheme.expected_size())
+    targets = []
+    for eps in eps_targets:
+        hstar = h_star_float(float(eps), S, c, g_f)
+        ok = [r for r in rows if r["rms"] <= eps]
+        meas = max(ok, key=lambda r: r["h"]) if ok else None
+        h_full = eps / (c * g_f)
+        targets.append({"eps": float(eps), "h_star": hstar, "h_measured": meas["h"] if meas else None,
+                        "cost_rb_pred": float(T) / (g_f * hstar) * Eb * x0.shape[0],
+                        "cost_full_pred": float(T) / (g_f * h_full) * p * x0.shape[0],
+                        "cost_rb_measured": meas["evals"] if meas else None,
+                        "seconds_measured": meas["seconds"] if meas else None})
+    # crossover: cost_rb(eps) = cost_full(eps)  <=>  h*(eps) / E|B| = (eps / (c gamma)) / p
+    def gap(le: float) -> float:
+        e = math.exp(le)
+        return math.log(h_star_float(e, S, c, g_f) / Eb) - math.log(e / (c * g_f) / p)
+
+    lo, hi = math.log(1e-12), math.log(1e6)
+    cross = None
+    if gap(lo) < 0 < gap(hi):
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if gap(mid) < 0 else (lo, mid)
+        cross = math.exp(0.5 * (lo + hi))
+    return {"rows": rows, "S": S, "c": c, "gamma": gamma, "targets": targets, "crossover_eps": cross,
+            "expected_size": scheme.expected_size(), "p": p, "n_points": x0.shape[0], "n_schedules": n_schedules,
+            "seed": seed, "T": Fraction(T)}

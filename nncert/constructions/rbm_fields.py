@@ -352,10 +352,13 @@ class ContributionField:
         return f"ContributionField(p={self.p}, d={self.d})"
 
 
-def random_classification_field(p: int, d: int = 2, *, seed: int = 0, act: str = "tanh", scale: float = 1.0) -> ClassificationField:
-    """A seeded random constant-control field (``A ~ N(0, 1)``, ``b ~ N(0, 1)``, ``W ~ N(0, scale^2 / p)``-ish).
+def random_classification_field(p: int, d: int = 2, *, seed: int = 0, act: str = "tanh", scale: float = 1.0,
+                                mean_field: bool = False) -> ClassificationField:
+    """A seeded random constant-control field (``A ~ N(0, 1)``, ``b ~ N(0, 1)``).
 
-    ``W`` is scaled by ``scale * 2 / sqrt(p)`` so that ``|F|`` stays O(1) as ``p`` grows.
+    ``W`` is ``N(0, 1) * scale * 2 / sqrt(p)`` so that ``|F|`` stays O(1) as ``p`` grows; with
+    ``mean_field=True`` it is ``(w0 + N(0, 1)) * scale * 2 / p`` with a common ``w0 ~ N(0, I)`` (mean-field
+    scaling: the neurons are exchangeable and the random-batch variance decays like ``1/r``).
 
     >>> random_classification_field(4, seed=1).p
     4
@@ -365,5 +368,9 @@ def random_classification_field(p: int, d: int = 2, *, seed: int = 0, act: str =
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 9001]))
     A = rng.normal(size=(p, d))
     b = rng.normal(size=p)
-    W = rng.normal(size=(d, p)) * (scale * 2.0 / np.sqrt(p))
+    if mean_field:
+        w0 = rng.normal(size=(d, 1))
+        W = (w0 + rng.normal(size=(d, p))) * (scale * 2.0 / p)
+    else:
+        W = rng.normal(size=(d, p)) * (scale * 2.0 / np.sqrt(p))
     return ClassificationField.constant(A, b, W, act)
