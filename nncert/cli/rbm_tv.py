@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--particles", type=int, default=None, help="particles (default 4000; quick 2000)")
     p.add_argument("--schedules", type=int, default=None, help="schedules per h, particle case (default 16; quick 8)")
     p.add_argument("--bins", type=int, default=20, help="histogram bins per axis (default 20)")
-    p.add_argument("--scheme", default="uniform:24", help="particle-case scheme on p=48 neurons (default uniform:24)")
+    p.add_argument("--scheme", default="uniform:40", help="particle-case scheme on p=48 neurons (default uniform:40)")
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--out", default="rbm_tv_out", help="output directory (default rbm_tv_out)")
     p.set_defaults(run=run)

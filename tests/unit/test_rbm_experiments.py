@@ -204,3 +204,49 @@ def test_float_euler_equals_dropout_network_numerically():
     fld = ClassificationField.constant(A, b, W, "relu")
     got = integrate(fld, X, make_grid(1, "1/4", "1/4"), "euler", masks, s.pi()).states[-1, 0]
     assert np.allclose(got, net.evaluate_float(X), atol=1e-12)
+
+
+def test_training_claim_holds_and_detects_a_wrong_gradient():
+    from nncert.proofs.claims import p2_training_deviation as m
+
+    cert = m.certify(p=4, n_points=4, scheme="uniform:2", n_schedules=3, iters=3, hs=HS, dt=Fraction(1, 8), L=2)
+    v = m.check(Certificate.loads(cert.dumps()))
+    assert v.parts[0].status is Status.HOLDS and "relative error" in v.parts[0].evidence
+
+    def bump(o):
+        g = o["witness"]["fd"]["grad_adjoint"]
+        g[3] = repr(float(g[3]) * (1 + 1e-4) + 1e-4)
+    assert m.check(_mutate(cert, bump)).parts[0].status is Status.REFUTED
+    assert m.check(_mutate(cert, lambda o: o["witness"]["rows"][1].update(J_first="1.5"))).status is Status.REFUTED
+
+
+def test_adjoint_matches_fd_for_every_activation_and_full_model():
+    from nncert.constructions.rbm_training import Problem, fd_check, random_controls, schedule_weights
+
+    X, _, Y = two_circles(4)
+    u = random_controls(4, 2, 2, seed=3)
+    s = parse_scheme("bernoulli:1/2", 4)
+    for act in ("tanh", "relu", "gelu"):
+        prob = Problem(X, Y, dt=Fraction(1, 8), L=2, act=act)
+        for C in (schedule_weights(prob, 4, s.sample_many(np.random.default_rng(1), 4), s.pi(), Fraction(1, 4)),
+                  schedule_weights(prob, 4, None, None, Fraction(1, 4))):
+            assert fd_check(prob, u, C)["rel_err"] <= 1e-6
+
+
+def test_calibration_claim_and_tampering():
+    from nncert.proofs.claims import p2_optimal_h_calibration as m
+
+    cert = m.certify(p=8, r=4, n_points=4, ns=(2, 4, 8), n_schedules=4, eps_targets=("1",))
+    v = m.check(Certificate.loads(cert.dumps()))
+    assert all(p.status is not Status.REFUTED for p in v.parts)
+    assert m.check(_mutate(cert, lambda o: o["witness"].update(S="0.5"))).status is Status.REFUTED
+    assert m.check(_mutate(cert, lambda o: o["witness"]["rows"][0].update(full_err="0.5"))).status is Status.REFUTED
+    assert m.check(_mutate(cert, lambda o: o["witness"]["targets"][0].update(h_star="0.25"))).status is Status.REFUTED
+
+
+def test_h_star_solves_the_error_model():
+    from nncert.proofs.claims.p2_optimal_h_calibration import _h_star
+
+    for eps, S, a in ((0.1, 2.0, 0.3), (1.0, 0.01, 5.0), (0.5, 3.0, 1e-9)):
+        h = _h_star(eps, S, a)
+        assert abs(np.sqrt(S * h) + a * h - eps) < 1e-12
