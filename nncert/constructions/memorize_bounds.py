@@ -204,14 +204,15 @@ def rescale_pow2(net: Network, sweeps: int = 60) -> tuple[Network, tuple[int, ..
     return out, tuple(e[1:])
 
 
-def min_norm_peel(data: Dataset, *, seed: int = 0, budget_s: float = 5.0, tries: int = 60) -> tuple[object, Network]:
+def min_norm_peel(data: Dataset, *, seed: int = 0, budget_s: float = 60.0, tries: int = 40) -> tuple[object, Network]:
     """A peel network of small norm: ``(peel_result, rescaled_network)``.
 
     Starts from :func:`~nncert.constructions.memorize.peel`'s direction ``u0`` and tries directions
     ``round(u0 * f) + r`` (``f`` shrinking ``u0`` to entries of size 10..10^4, ``r`` small random
     integers from ``numpy.random.default_rng(seed)``) that keep the projections distinct and the
     depth no larger; each candidate network is rescaled by :func:`rescale_pow2` and the smallest
-    exact ``||theta||^2`` wins. Float arithmetic only *chooses*; every network is exact.
+    exact ``||theta||^2`` wins. Float arithmetic only *chooses*; every network is exact. The result is
+    deterministic (given ``seed``) unless the wall-clock ``budget_s`` stops the search before ``tries``.
     """
     import time as _time
 
@@ -271,7 +272,7 @@ class RegularizedBounds:
         return Fraction(1, 4 * n) / t if t else Fraction(0)
 
 
-def regularized_bounds(data: Dataset, *, seed: int = 0, budget_s: float = 5.0) -> RegularizedBounds:
+def regularized_bounds(data: Dataset, *, seed: int = 0, budget_s: float = 60.0) -> RegularizedBounds:
     """:class:`RegularizedBounds` with theta* from :func:`min_norm_peel` (exact rationals).
 
     Examples

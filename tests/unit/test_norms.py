@@ -58,7 +58,7 @@ def test_peel_network_norm_by_hand_and_bound():
     assert expected <= b.bound <= b.bound_generic
 
 
-@pytest.mark.parametrize("name", ["iris", "digits"])
+@pytest.mark.parametrize("name", ["iris", pytest.param("digits", marks=pytest.mark.slow)])
 def test_norm_bound_claim_on_bundled_data(name):
     cert = certify(load_bundled(name))
     v = check(Certificate.loads(cert.dumps()))

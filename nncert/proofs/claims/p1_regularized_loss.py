@@ -63,7 +63,7 @@ def _numbers(net: Network, data: Dataset, lambdas: Sequence[Fraction]) -> dict[s
 
 
 def certify(data: Dataset, *, lambdas: Sequence[Fraction] = DEFAULT_LAMBDAS, seed: int = 0,
-            budget_s: float = 5.0) -> Certificate:
+            budget_s: float = 60.0) -> Certificate:
     """theta* = small-norm rescaled peel network (untrusted construction); state every bound exactly."""
     from nncert.constructions.memorize_bounds import min_norm_peel
 
@@ -124,13 +124,13 @@ def check(cert: Certificate, **_: Any) -> Verdict:
 def _quick() -> Certificate:
     from nncert.data import load_bundled
 
-    return certify(load_bundled("iris"), budget_s=2.0)
+    return certify(load_bundled("iris"))
 
 
 def _full() -> Certificate:
     from nncert.data import load_bundled
 
-    return certify(load_bundled("digits"), budget_s=20.0)
+    return certify(load_bundled("digits"), budget_s=30.0)
 
 
 CLAIM = Claim(
