@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
-from nncert.core import Network, fmt
+from nncert.core import Network
 from nncert.errors import InvalidArgument, InvalidCertificate, InvalidNetwork, UnsupportedModel
 
 __all__ = [
@@ -834,7 +834,3 @@ def load_model(path: str, *, use_exact_metadata: bool = True) -> ImportedModel:
                                "in Python and pass it to nncert.interop.from_torch, or export it to ONNX")
     raise UnsupportedModel(f"{path}: unknown model format; use .onnx, .json or .npz")
 
-
-def _fmt_short(v: Fraction) -> str:
-    t = fmt(v)
-    return t if len(t) <= 40 else f"{float(v):.17g}"

@@ -33,6 +33,7 @@ from nncert.verify.decision import default_mode, predict
 
 __all__ = [
     "Box",
+    "Bounds",
     "Conjunct",
     "Query",
     "RobustnessResult",
