@@ -271,3 +271,18 @@ def test_invalid_arguments_raise_naming_the_argument(fn, args, kwargs, name):
     with pytest.raises(InvalidArgument) as err:
         fn(*args, **kwargs)
     assert name in str(err.value)
+
+
+# -- shrinking: built values reach the simplest example ------------------------------------------------
+def test_minimal_examples_are_the_simplest_values():
+    from hypothesis import find as _find
+
+    def find(strategy, condition):  # noqa: ANN001, ANN202
+        return _find(strategy, condition, settings=settings(database=None, max_examples=50, deadline=None))
+
+    two = find(datasets(2, 1, 1), lambda ds: True)
+    assert sorted(two.points) == [(Fraction(0),), (Fraction(1),)]
+    deep = find(networks(), lambda net: net.depth >= 2)
+    assert deep.widths == (1, 1) and deep.input_dim == 1 and set(deep.parameters()) == {Fraction(0)}
+    bern = find(batch_schemes(5, kinds=["bernoulli"]), lambda s: s.q < 1)
+    assert bern.q == Fraction(1, 2)
