@@ -197,7 +197,7 @@ def acceptance_abs(table: Table) -> None:
                         ("<", 1 + Fraction(1, 10**11), "1 + 1e-11")):
         r, te = timed(verify, net, bound_query(box, 0, op, b, 1), bound_proofs=False)
         fa, tf = timed(float_bound_tool, fw, box, float(b), op)
-        table.add(network="|x0-x1|", query=f"y {op} {text} on [0,1]^2", exact=r.verdict.status.value,
+        table.add(network="abs(x0-x1)", query=f"y {op} {text} on [0,1]^2", exact=r.verdict.status.value,
                   exact_s=te, float_eval="-", float_eval_s=0.0, float_tool=fa, float_tool_s=tf,
                   float_tool_wrong=int(fa != "UNKNOWN" and fa != r.verdict.status.value),
                   float_eval_wrong=0, note=(f"cex {tuple(str(v) for v in r.counterexample)}"
@@ -318,7 +318,7 @@ def main(argv=None) -> int:
     for r in table.rows:
         print("| " + " | ".join(f"{r[c]:.4f}" if c.endswith("_s") else str(r[c]) for c in cols) + " |")
     for r in table.rows:
-        if r["network"] == "|x0-x1|":
+        if r["network"] == "abs(x0-x1)":
             print(f"  {r['query']}: exact {r['exact']} ({r['note']}); float box tool {r['float_tool']}")
     if args.out:
         os.makedirs(args.out, exist_ok=True)
