@@ -48,8 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nncert.cli._progress import Progress
-    from nncert.proofs.run import run_claims
+    from nncert.proofs.run import run_claims, validate_bundle_dir
 
+    if not args.no_bundle:
+        validate_bundle_dir(args.out)  # fail before the run, not after it
     label = f"claims --{args.mode}"
     with Progress(label) as prog:
         result = run_claims(args.mode, args.only, strict_deps=args.strict_deps, progress=prog.update)

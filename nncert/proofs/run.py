@@ -57,6 +57,7 @@ __all__ = [
     "BUNDLE_SCHEMA",
     "STATES",
     "certificate_filename",
+    "validate_bundle_dir",
 ]
 
 #: Seconds a claim's ``quick`` run may take (reported, never enforced by killing).
@@ -294,18 +295,13 @@ class ClaimsRun:
         return written + [report, index]
 
 
-def _prepare_bundle_dir(directory: str) -> None:
+def validate_bundle_dir(directory: str) -> Any:
+    """Raise :class:`~nncert.errors.InvalidArgument` unless ``directory`` may receive a bundle (nothing is
+    changed): it is new, empty, or an earlier bundle. Returns the earlier bundle's index (or None)."""
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise InvalidArgument(f"--out {directory!r} exists and is not a directory")
-    if not os.path.isdir(directory):
-        try:
-            os.makedirs(directory)
-        except OSError as err:
-            raise InvalidArgument(f"--out {directory!r}: cannot create the directory ({err.strerror})") from None
-        return
-    entries = os.listdir(directory)
-    if not entries:
-        return
+    if not os.path.isdir(directory) or not os.listdir(directory):
+        return None
     index = os.path.join(directory, "index.json")
     old: Any = None
     if os.path.isfile(index):
@@ -319,6 +315,19 @@ def _prepare_bundle_dir(directory: str) -> None:
             f"--out {directory!r} is a non-empty directory that is not an nncert claims bundle; "
             "choose a new or empty directory"
         )
+    return old
+
+
+def _prepare_bundle_dir(directory: str) -> None:
+    old = validate_bundle_dir(directory)
+    if not os.path.isdir(directory):
+        try:
+            os.makedirs(directory)
+        except OSError as err:
+            raise InvalidArgument(f"--out {directory!r}: cannot create the directory ({err.strerror})") from None
+        return
+    if old is None:
+        return
     for row in old["claims"]:
         f = row.get("file") if isinstance(row, dict) else None
         if isinstance(f, str) and f == os.path.basename(f) and f.endswith(".json") and f != "index.json":

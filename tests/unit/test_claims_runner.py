@@ -359,3 +359,12 @@ def test_progress_callback_sees_every_claim_in_order_then_done():
     claims = {"A": _toy("A"), "B": _toy("B", deps=("A",))}
     run_claims("full", claims=claims, catalogue=[], progress=lambda stage, frac: seen.append((stage, frac)))
     assert seen == [("A", 0.0), ("B", 0.5), ("done", 1.0)]
+
+
+def test_cli_rejects_a_bad_out_before_running(tmp_path, capsys, monkeypatch):
+    calls = []
+    monkeypatch.setattr(proofs, "_REGISTRY", {"A": _toy("A", quick=lambda: calls.append(1))})
+    afile = tmp_path / "f"
+    afile.write_text("x")
+    assert main(["claims", "--out", str(afile)]) == 2
+    assert "not a directory" in capsys.readouterr().err and calls == []
