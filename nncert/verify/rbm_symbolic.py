@@ -210,8 +210,9 @@ def instances(family: str, p: int, ctx: _Ctx) -> list[SymbolicInstance]:
                         for b, w in law)
             return (num, D * D)
 
-        out.append(SymbolicInstance("family", f"family(p={p}: B=[0..{h - 1}],[{h}..{p - 1}],all,{{0}}; "
-                                    "q=w1,w2,w3,1-w1-w2-w3)", p, law, [pi_of(i, i) for i in P], pi_of,
+        sets = "|".join("{" + ",".join(map(str, b)) + "}" for b in batches)
+        out.append(SymbolicInstance("family", f"family(p={p}: B={sets}; q=w1,w2,w3,1-w1-w2-w3)", p, law,
+                                    [pi_of(i, i) for i in P], pi_of,
                                     [("Var = sum_j q_j |sum_{i in B_j} f_i/pi_i - F|^2", family_row)],
                                     params="w1,w2,w3"))
     return out

@@ -14,7 +14,7 @@ from nncert.errors import InvalidCertificate
 from nncert.verify import rbm_exact as rx
 
 DEFAULT_P_MAX = 8
-QUICK_P_MAX = 6
+QUICK_P_MAX = 5
 
 
 def default_schemes(p_max: int, families: tuple[str, ...] | None = None) -> list[tuple[str, Any]]:
