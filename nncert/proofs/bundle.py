@@ -91,11 +91,15 @@ class BundleCheck:
             else:
                 out.append(r.verdict.summary())
             out.extend(f"note: {n}" for n in r.notes)
+        from nncert.proofs import registry
+        from nncert.proofs.run import evidence_summary
+
         w = max([len(r.claim) for r in self.rows] + [5])
         out.append("")
         out.append(f"{'claim':<{w}}  result")
         for r in self.rows:
-            why = r.invalid or (r.verdict.reason if r.verdict.status is not Status.HOLDS else r.verdict.evidence)
+            why = r.invalid or (r.verdict.reason if r.verdict.status is not Status.HOLDS
+                                else evidence_summary(r.verdict, registry().get(r.claim)))
             why = " ".join(why.split())
             out.append(f"{r.claim:<{w}}  {r.label}" + (f": {why[:120]}" if why else ""))
         counts = {k: 0 for k in ("HOLDS", "REFUTED", "UNKNOWN", "INVALID")}

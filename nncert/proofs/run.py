@@ -58,6 +58,7 @@ __all__ = [
     "STATES",
     "certificate_filename",
     "validate_bundle_dir",
+    "evidence_summary",
 ]
 
 #: Seconds a claim's ``quick`` run may take (reported, never enforced by killing).
@@ -606,11 +607,16 @@ _COMPARE = re.compile(r"<=|>=|==|\u2264|\u2265|(?<![!<>=-])[<>](?![=])| in \[|CI
 _HOUSEKEEPING = re.compile(r"sha256|as expected|negative control", re.IGNORECASE)
 
 
+def evidence_summary(verdict: Verdict, claim: Any = None) -> str:
+    """One-line evidence of a verdict as shown in tables (see :func:`_summary`)."""
+    return _summary(claim, verdict)
+
+
 def _summary(claim: Any, verdict: Verdict) -> str:
     """Evidence for the table: ``Claim.meta["summary"](verdict)`` if the claim gives one; else the parts'
     evidence, comparisons first ("depth 27 <= 309", "slope 1.02 [0.95, 1.09]"), hashes and negative
     controls last; a part whose evidence has no comparison is prefixed by its name."""
-    fn = claim.meta.get("summary") if isinstance(getattr(claim, "meta", None), dict) else None
+    fn = claim.meta.get("summary") if claim is not None and isinstance(getattr(claim, "meta", None), dict) else None
     if callable(fn):
         try:
             text = fn(verdict)
