@@ -42,12 +42,19 @@ def setup() -> None:
     global _DONE
     if _DONE:
         return
-    from hypothesis import strategies as st
+    try:
+        from hypothesis import strategies as st
 
-    from nncert.core import Certificate, Network
-    from nncert.data import Dataset
+        from nncert.core import Certificate, Network
+        from nncert.data import Dataset
 
-    st.register_type_strategy(Network, _network)
-    st.register_type_strategy(Dataset, _dataset)
-    st.register_type_strategy(Certificate, _certificate)
+        st.register_type_strategy(Network, _network)
+        st.register_type_strategy(Dataset, _dataset)
+        st.register_type_strategy(Certificate, _certificate)
+    except Exception as err:  # noqa: BLE001 - never break `import hypothesis` for everybody
+        import warnings
+
+        warnings.warn(f"nncert: could not register hypothesis strategies ({type(err).__name__}: {err})",
+                      stacklevel=2)
+        return
     _DONE = True
