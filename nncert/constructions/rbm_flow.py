@@ -138,7 +138,8 @@ def particle_tv(
     half = n_particles // 2
     floor = hist_tv(rows[-1]["full"][:half], rows[-1]["full"][half:], bins)
     hf = [float(r["h"]) for r in rows]
-    return {"rows": rows, "noise_floor": floor, "slope_tv": fit_slope(hf, [r["tv"] for r in rows])[0],
-            "slope_rms": fit_slope(hf, [r["rms"] for r in rows])[0], "bins": bins, "box": TARGET_BOX,
+    many = len(rows) >= 2
+    return {"rows": rows, "noise_floor": floor, "slope_tv": fit_slope(hf, [r["tv"] for r in rows])[0] if many else None,
+            "slope_rms": fit_slope(hf, [r["rms"] for r in rows])[0] if many else None, "bins": bins, "box": TARGET_BOX,
             "bin_width": ((TARGET_BOX[0][1] - TARGET_BOX[0][0]) / bins, (TARGET_BOX[1][1] - TARGET_BOX[1][0]) / bins),
             "n_particles": n_particles, "n_schedules": n_schedules, "x0": x0}

@@ -29,7 +29,7 @@ from nncert.errors import InvalidArgument
 from nncert.verify.rbm_dynamics import make_grid
 
 __all__ = ["Problem", "Controls", "objective", "objective_and_gradient", "fd_check", "gradient_descent",
-           "random_controls", "schedule_weights", "training_deviation"]
+           "random_controls", "schedule_weights", "training_deviation", "adam"]
 
 
 @dataclass(frozen=True)
@@ -248,3 +248,18 @@ def training_deviation(
             "fd_h": hs[-1], "grad_adjoint": Controls(g_adj.A[0], g_adj.b[0], g_adj.W[0]).flat(),
             "J_full_final": float(Jfull_final[0]), "u_full": u_full, "iters": iters, "lr": lr,
             "n_schedules": n_schedules, "seed": seed}
+
+
+def adam(prob: Problem, u0: Controls, C: np.ndarray, *, iters: int = 300, lr: float = 0.05) -> tuple[Controls, list[float]]:
+    """Adam on the objective of schedule 0 of ``C`` with the adjoint gradient (used by the demo)."""
+    v = u0.flat().copy()
+    m1, m2 = np.zeros_like(v), np.zeros_like(v)
+    hist = []
+    for it in range(1, iters + 1):
+        J, g = objective_and_gradient(prob, u0.like(v), C[:1])
+        hist.append(float(J[0]))
+        gv = Controls(g.A[0], g.b[0], g.W[0]).flat()
+        m1 = 0.9 * m1 + 0.1 * gv
+        m2 = 0.999 * m2 + 0.001 * gv * gv
+        v = v - lr * (m1 / (1 - 0.9**it)) / (np.sqrt(m2 / (1 - 0.999**it)) + 1e-8)
+    return u0.like(v), hist
