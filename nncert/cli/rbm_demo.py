@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{r[0]:<14}{r[1]:>10.4f}{r[2]:>22.3f}{r[3]:>20.3f}{r[4]:>21.3f}{r[5]:>19.3f}")
         _plot_regions(os.path.join(out, "demo_classification.png"), results, X, lab, g, masks, sch, targets)
         prog.update("flow matching", 0.7)
-        fr = train_flow(48, steps=300 if args.quick else 800, batch=1024, seed=args.seed)
+        fr = train_flow(48, steps=600 if args.quick else 2500, batch=512, lr=0.02, seed=args.seed)
         pt = particle_tv(fr.field, parse_scheme(args.flow_scheme, 48), [h], n_particles=1000 if args.quick else 4000,
                          n_schedules=1, bins=20, sub=2, seed=args.seed)
         tgt = sample_target(np.random.default_rng(args.seed), 4000)

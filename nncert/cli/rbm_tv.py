@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidArgument("--particles >= 10, --schedules >= 1 and --bins >= 2 are required")
         with Progress("rbm tv") as prog:
             prog.update("training flow field", 0.1)
-            fl_res = train_flow(48, steps=800, batch=1024, seed=args.seed)
+            fl_res = train_flow(48, steps=2500, batch=512, lr=0.02, seed=args.seed)
             prog.update("particles", 0.4)
             pt = particle_tv(fl_res.field, parse_scheme(args.scheme, 48), h_grid(args.particle_hs), n_particles=n_part,
                              n_schedules=n_sch, bins=args.bins, sub=2, seed=args.seed)
