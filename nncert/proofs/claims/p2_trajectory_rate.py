@@ -310,7 +310,7 @@ def _check_constant(cw: Any, T: Fraction, z_max: Fraction, p: int) -> list[Verdi
 
 
 def _quick() -> Certificate:
-    return certify(n_points=12, hs=[Fraction(1, 2**k) for k in range(1, 6)], n_schedules=32, const_schedules=200)
+    return certify(n_points=8, hs=[Fraction(1, 2**k) for k in range(1, 6)], n_schedules=24, sub=4, const_schedules=150)
 
 
 CLAIM = Claim(
