@@ -143,6 +143,97 @@ def _cvc5_unsat(rows: Sequence[Row], nvars: int) -> bool:
     return s.check() == c5.unsat
 
 
+def _gauss(eqs: list[list[Fraction]], rhs: list[Fraction], n: int, default: Sequence[Fraction]) -> list[Fraction] | None:
+    """One exact solution of ``eqs . v = rhs`` (free variables take ``default``), or None if inconsistent."""
+    m = [row[:] + [r] for row, r in zip(eqs, rhs)]
+    pivots: list[int] = []
+    r = 0
+    for c in range(n):
+        piv = next((i for i in range(r, len(m)) if m[i][c] != 0), None)
+        if piv is None:
+            continue
+        m[r], m[piv] = m[piv], m[r]
+        inv = 1 / m[r][c]
+        m[r] = [v * inv for v in m[r]]
+        for i in range(len(m)):
+            if i != r and m[i][c] != 0:
+                f = m[i][c]
+                m[i] = [a - f * b for a, b in zip(m[i], m[r])]
+        pivots.append(c)
+        r += 1
+        if r == len(m):
+            break
+    if any(all(v == 0 for v in row[:n]) and row[n] != 0 for row in m[r:]):
+        return None
+    sol = [Fraction(v) for v in default]
+    free = [c for c in range(n) if c not in pivots]
+    for i, c in enumerate(pivots):
+        sol[c] = m[i][n] - sum((m[i][f] * sol[f] for f in free), Fraction(0))
+    return sol
+
+
+def _rational(x: float) -> Fraction:
+    return Fraction(x).limit_denominator(10**6)
+
+
+def _solve_highs(rows: Sequence[Row], nvars: int) -> tuple[str, Any] | None:
+    """Float LP (scipy HiGHS) to *guess*, then exact repair: an exact solution or an exact Farkas vector, or None.
+
+    Feasible: solve the rows that are tight at the float vertex exactly (free variables from the float
+    solution) and check every row exactly. Infeasible: solve the Farkas system in floats, then solve it
+    exactly on the float solution's support and check the multipliers. Nothing is trusted: the caller
+    falls back to z3 when the repair fails.
+    """
+    import numpy as np
+    from scipy.optimize import linprog
+
+    le = [i for i, r in enumerate(rows) if r[2] == "le"]
+    eq = [i for i, r in enumerate(rows) if r[2] == "eq"]
+    A = np.array([[float(c) for c in r[0]] for r in rows]).reshape(len(rows), nvars)
+    b = np.array([float(r[1]) for r in rows])
+    res = linprog(np.zeros(nvars), A_ub=A[le] if le else None, b_ub=b[le] if le else None,
+                  A_eq=A[eq] if eq else None, b_eq=b[eq] if eq else None, bounds=[(None, None)] * nvars,
+                  method="highs")
+    if res.status == 0:
+        v = res.x
+        slack = b - A @ v
+        tight = [i for i in range(len(rows)) if rows[i][2] == "eq" or abs(slack[i]) <= 1e-7 * (1 + abs(b[i]))]
+        sol = _gauss([list(rows[i][0]) for i in tight], [rows[i][1] for i in tight], nvars,
+                     [_rational(x) for x in v])
+        if sol is not None and all(
+            (sum((c * x for c, x in zip(co, sol)), Fraction(0)) <= rhs) if kind == "le"
+            else (sum((c * x for c, x in zip(co, sol)), Fraction(0)) == rhs) for co, rhs, kind in rows
+        ):
+            return "sat", sol
+        return None
+    if res.status != 2:  # neither solved nor infeasible: let z3 decide
+        return None
+    # Farkas system in floats: y >= 0 on le rows, A^T y = 0, b^T y = -1.
+    nrow = len(rows)
+    Aeq = np.vstack([A.T, b[None, :]])
+    beq = np.zeros(nvars + 1)
+    beq[-1] = -1.0
+    bounds = [(0, None) if rows[i][2] == "le" else (None, None) for i in range(nrow)]
+    fr = linprog(np.ones(nrow) * 0.0, A_eq=Aeq, b_eq=beq, bounds=bounds, method="highs")
+    if fr.status != 0:
+        return None
+    support = [i for i in range(nrow) if abs(fr.x[i]) > 1e-9]
+    eqs = [[rows[i][0][j] for i in support] for j in range(nvars)] + [[rows[i][1] for i in support]]
+    rhs = [Fraction(0)] * nvars + [Fraction(-1)]
+    ys = _gauss(eqs, rhs, len(support), [Fraction(0)] * len(support))
+    if ys is None:
+        return None
+    mult = {i: y for i, y in zip(support, ys) if y != 0}
+    from nncert.verify.farkas import farkas_ok
+
+    ok, _ = farkas_ok(rows, mult)
+    return ("unsat", mult) if ok else None
+
+
+#: LPs with more coefficients than this are not re-decided by cvc5 (the Farkas vector is checked exactly anyway).
+CVC5_MAX_COEFFS = 20_000
+
+
 def solve_lp(rows: Sequence[Row], nvars: int, log: dict[str, Any] | None = None, cross_check: bool = True) -> tuple[str, Any]:
     """Exact LP feasibility: ``("sat", values)`` or ``("unsat", sparse Farkas vector)``.
 
@@ -153,13 +244,22 @@ def solve_lp(rows: Sequence[Row], nvars: int, log: dict[str, Any] | None = None,
     >>> status, sorted(y)
     ('unsat', [0, 1])
     """
-    status, out = _solve_z3(rows, nvars)
+    small = len(rows) * (nvars + 1) <= CVC5_MAX_COEFFS
+    got = None if small else _solve_highs(rows, nvars)
+    if got is None:
+        got = _solve_z3(rows, nvars)
+        engine = "z3"
+    else:
+        engine = "highs+exact"
+    status, out = got
     if log is not None:
         log["lps"] = log.get("lps", 0) + 1
+        log[f"{engine}_{status}"] = log.get(f"{engine}_{status}", 0) + 1
     if status == "unsat":
-        if log is not None:
-            log["z3_unsat"] = log.get("z3_unsat", 0) + 1
-        if cross_check:
+        if cross_check and not small:
+            if log is not None:
+                log["cvc5_skipped_large"] = log.get("cvc5_skipped_large", 0) + 1
+        elif cross_check:
             agree = _cvc5_unsat(rows, nvars)
             if log is not None:
                 log["cvc5_unsat_agree"] = log.get("cvc5_unsat_agree", 0) + int(agree)

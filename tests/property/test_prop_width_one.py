@@ -84,3 +84,31 @@ def test_width_one_networks_are_clamps(first, layers, out):
     for k in range(-40, 41):
         x = F(k, 4)
         assert net([x])[0] == _clamp(alpha * x + beta, lo, hi)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ds=small_datasets(), which=st.sampled_from(["exact", "prefix"]))
+def test_float_guess_with_exact_repair_agrees_with_z3(ds, which):
+    """The large-LP path (HiGHS guess + exact repair) never contradicts z3, and what it returns checks exactly."""
+    from nncert.verify.farkas import exact_rows, farkas_ok, prefix_rows
+    from nncert.verify.width_one import _solve_highs, _solve_z3
+
+    present = sorted(set(ds.labels))
+    if len(present) < 2:
+        return
+    if which == "exact":
+        rows, nv = exact_rows(ds.points, ds.labels), ds.d + 1
+    else:
+        rows, nv = prefix_rows(ds.points, ds.labels, (present[0],)), ds.d + 1
+    got = _solve_highs(rows, nv)
+    ref, _ = _solve_z3(rows, nv)
+    if got is None:
+        return  # repair failed: the caller falls back to z3
+    status, out = got
+    assert status == ref
+    if status == "unsat":
+        assert farkas_ok(rows, out)[0]
+    else:
+        for co, rhs, kind in rows:
+            val = sum((c * x for c, x in zip(co, out)), Fraction(0))
+            assert val <= rhs if kind == "le" else val == rhs
