@@ -9,10 +9,12 @@ question is a finite set of LPs (:mod:`nncert.verify.farkas` builds them from th
   relaxation of every order extending it, so an infeasible prefix closes its whole subtree) after
   trying every pair of classes (a non-separable pair closes everything at once).
 
-The LPs are solved exactly by z3 (linear real arithmetic; rationals throughout). Feasible: a
+Small LPs are solved exactly by z3 (linear real arithmetic; rationals throughout); large ones are guessed
+by scipy's HiGHS in floats and repaired exactly (exact Gaussian elimination on the tight rows, or on the
+support of a float Farkas vector), with z3 as the fallback when the repair fails. Feasible: a
 width-1 witness :class:`~nncert.core.Network` built from z3's exact model. Infeasible: z3 also solves
 the Farkas alternative system exactly, so the answer is a tree of Farkas vectors that
-:func:`nncert.verify.farkas.check_width_one` verifies with Fraction arithmetic only. Every LP that z3
+:func:`nncert.verify.farkas.check_width_one` verifies with Fraction arithmetic only. Every small LP that z3
 calls unsat is also put to cvc5 (``cross_check=True``) and the answers are recorded in
 ``WidthOneResult.solver_log``; a disagreement raises. No step falls back to a bare solver ``unsat``,
 so nothing is admitted.
