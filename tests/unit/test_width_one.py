@@ -166,3 +166,20 @@ def test_cli_width_one(tmp_path, capsys):
     assert main(["check", str(out)]) == 0
     assert main(["width-one", "iris", "--groups", "setosa;nope"]) == 2
     assert "error: class 'nope'" in capsys.readouterr().err
+
+
+def test_cli_bad_input(tmp_path, capsys):
+    from nncert.cli.main import main
+
+    dup = tmp_path / "dup.csv"
+    dup.write_text("x,y,label\n0,0,a\n1,1,b\n0,0,b\n")
+    assert main(["width-one", str(dup), "--out", str(tmp_path / "c.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "same point with different labels" in err and "Traceback" not in err
+    one = tmp_path / "one.csv"
+    one.write_text("x,y,label\n0,0,a\n1,1,a\n")
+    assert main(["width-one", str(one), "--out", str(tmp_path / "c.json")]) == 0
+    out = capsys.readouterr().out
+    assert "exact     semantics: FEASIBLE" in out and "threshold semantics: FEASIBLE" in out
+    assert main(["width-one", "xor99"]) == 2
+    assert "outside 1..12" in capsys.readouterr().err
