@@ -254,7 +254,7 @@ class Network:
 
         Examples
         --------
-        >>> Network.from_rows([[["1/2", 0]]], [[1]]).weights
+        >>> Network.from_rows([[["1/2", 0]]], [[1]]).weights[0]
         ((Fraction(1, 2), Fraction(0, 1)),)
         >>> Network.from_rows([[[0.5]]], [[0]])
         Traceback (most recent call last):

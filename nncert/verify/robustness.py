@@ -391,15 +391,14 @@ def _z3_solve(text: str, lo: Sequence[Fraction], timeout_s: float) -> tuple[str,
     r = s.check()
     if r == z3.sat:
         m = s.model()
-        vals = {d.name(): m[d] for d in m.decls()}
         x = []
-        for j, low in enumerate(lo):
-            v = vals.get(f"x{j}")
-            if v is None:
-                x.append(low)  # not in the model: any value in the box will do
-            else:
-                f = v.as_fraction()
-                x.append(Fraction(f.numerator, f.denominator))
+        for j in range(len(lo)):
+            # model completion: an input the model leaves free gets a concrete (rational) value
+            v = m.eval(z3.Real(f"x{j}"), model_completion=True)
+            if not z3.is_rational_value(v):
+                return "unknown", None
+            f = v.as_fraction()
+            x.append(Fraction(f.numerator, f.denominator))
         return "sat", tuple(x)
     return ("unsat" if r == z3.unsat else "unknown"), None
 

@@ -10,7 +10,7 @@ import itertools
 from fractions import Fraction
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nncert.core import Network, Status
@@ -53,8 +53,15 @@ def _sample(box: Box, n: int, seed: int) -> list[tuple[Fraction, ...]]:
     return pts
 
 
+_ZERO = Fraction(0)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
+# regressions found by this test: a z3 model leaving an input free, and an all-tie network
+@example((Network.from_rows([[[0, 0, 0]], [[0], [0], [0]]], [[0], [0, 0, 0]]), [_ZERO] * 3, Fraction(1, 64),
+          "argmax", None, 0))
+@example((Network.from_rows([[[0]], [[0], [0], [0]]], [[0], [0, 0, 0]]), [_ZERO], Fraction(1, 10), "argmax", None, 0))
 def test_robustness_verdicts_are_right(case):
     net, x, r, mode, t, seed = case
     q = class_query(net, x, r, mode=mode, threshold=t)
