@@ -33,7 +33,7 @@ def networks_and_points(draw):
     return net, points
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(networks_and_points())
 def test_fast_evaluator_equals_naive(case):
     net, points = case
