@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     cross = res["crossover_eps"]
     print("crossover: the full model is cheaper for tolerances below eps = "
           + (f"{cross:.4g}" if cross is not None else "n/a (no crossing in [1e-12, 1e6])")
-          + " (model costs: (T/dt) E|B| N vs (T/dt_full) p N with dt_full from c alone)")
+          + " (model costs: (T/dt) E|B| N vs (T/dt_full) p N, dt_full from c alone; steps capped at T)")
     write_csv(os.path.join(out, "calibrate.csv"), ["h", "h_float", "rms_rb", "rms_full", "model", "evals_rb", "evals_full",
                                                    "seconds_rb", "seconds_full"], rows)
     write_csv(os.path.join(out, "targets.csv"), ["eps", "h_star", "h_measured", "cost_rb_pred", "cost_full_pred",

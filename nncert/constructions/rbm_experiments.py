@@ -502,20 +502,21 @@ def calibrate(
         hstar = h_star_float(float(eps), S, c, g_f)
         ok = [r for r in rows if r["rms"] <= eps]
         meas = max(ok, key=lambda r: r["h"]) if ok else None
-        h_full = eps / (c * g_f)
+        h_full = min(eps / (c * g_f), float(T))  # a step longer than T is not available: one step at most
         targets.append({"eps": float(eps), "h_star": hstar, "h_measured": meas["h"] if meas else None,
-                        "cost_rb_pred": float(T) / (g_f * hstar) * Eb * x0.shape[0],
+                        "cost_rb_pred": float(T) / (g_f * min(hstar, float(T))) * Eb * x0.shape[0],
                         "cost_full_pred": float(T) / (g_f * h_full) * p * x0.shape[0],
                         "cost_rb_measured": meas["evals"] if meas else None,
                         "seconds_measured": meas["seconds"] if meas else None})
-    # crossover: cost_rb(eps) = cost_full(eps)  <=>  h*(eps) / E|B| = (eps / (c gamma)) / p
+    # crossover: cost_rb(eps) = cost_full(eps)  <=>  min(h*, T) / E|B| = min(eps / (c gamma), T) / p
     def gap(le: float) -> float:
         e = math.exp(le)
-        return math.log(h_star_float(e, S, c, g_f) / Eb) - math.log(e / (c * g_f) / p)
+        return (math.log(min(h_star_float(e, S, c, g_f), float(T)) / Eb)
+                - math.log(min(e / (c * g_f), float(T)) / p))
 
     lo, hi = math.log(1e-12), math.log(1e6)
     cross = None
-    if gap(lo) < 0 < gap(hi):
+    if gap(lo) < 0 < gap(hi):  # RB cheaper above the crossover (h* / E|B| grows faster than h_full / p)
         for _ in range(200):
             mid = 0.5 * (lo + hi)
             lo, hi = (mid, hi) if gap(mid) < 0 else (lo, mid)
