@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     for name, v in (("--schedules", n_sched), ("--points", args.points), ("--p", args.p), ("--sub", args.sub)):
         if v < 2 and name != "--sub" or v < 1:
             raise InvalidArgument(f"{name}={v} is too small")
-    schemes = [s.strip() for s in args.schemes.split(",") if s.strip()]
+    schemes = split_schemes(args.schemes)
     out = out_dir(args.out)
     with make_executor(args.jobs, args.dask) as ex, Progress("rbm rates") as prog:
         ro = claim.run(p=args.p, n_points=args.points, schemes=schemes, hs=hs, n_schedules=n_sched, sub=args.sub,
@@ -98,3 +98,24 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {out}/rates.png, rates.csv, slopes.csv, constant_check.csv, trajectory_rate.cert.json "
           f"({time.perf_counter() - t0:.1f} s)")
     return EXIT_CODE[verdict.status]
+
+
+_KINDS = ("full", "uniform", "bernoulli", "partition", "pick-one", "drop-one", "family")
+
+
+def split_schemes(text: str) -> list[str]:
+    """Split a comma list of schemes; commas inside a family's probability list stay with the family.
+
+    >>> split_schemes("uniform:8,family:0|1+2:1/2,1/2,bernoulli:1/3")
+    ['uniform:8', 'family:0|1+2:1/2,1/2', 'bernoulli:1/3']
+    """
+    out: list[str] = []
+    for tok in text.split(","):
+        tok = tok.strip()
+        if not tok:
+            continue
+        if out and out[-1].startswith("family:") and not tok.split(":")[0].lower() in _KINDS:
+            out[-1] += "," + tok
+        else:
+            out.append(tok)
+    return out
