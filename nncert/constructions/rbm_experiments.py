@@ -298,7 +298,7 @@ def constant_field_check(
     seed: int = 0,
     executor: Executor | None = None,
 ) -> list[dict[str, Any]]:
-    """State-independent ``f_i = v_i``: compare ``mean_s |x^h(T) - x(T)|^2`` with ``T h Var`` (exact).
+    """State-independent ``f_i = v_i``: compare ``mean_s |x^h(t_j) - x(t_j)|^2`` with ``t_j h Var`` (exact).
 
     Returns one row per (scheme, h): exact ``Var``, ``predicted = T h Var``, sample mean, standard
     error, ``z`` and the first schedules' masks and errors (for re-checking).
@@ -320,13 +320,19 @@ def constant_field_check(
         var = ht_variance_exact(sch, v)
         for h_id, h in enumerate(hs):
             g = make_grid(T, h)
-            e = np.concatenate(by[(name, h_id)])[:, -1]
+            e_all = np.concatenate(by[(name, h_id)])  # (n, n_switch + 1): errors at every t_j = j h
+            e = e_all[:, -1]
             pred = g.T * g.h * var
+            se_t = e_all.std(axis=0, ddof=1) / np.sqrt(len(e_all))
+            curve = [(Fraction(j) * g.h, float(e_all[:, j].mean()), float(se_t[j]), Fraction(j) * g.h * g.h * var)
+                     for j in range(1, g.n_switch + 1)]
             se = float(e.std(ddof=1) / np.sqrt(len(e)))
             first = [sch.sample_many(schedule_rng(seed, 100 + s_id, h_id, k), g.n_switch) for k in range(2)]
             rows.append({"scheme": name, "h": g.h, "var_exact": var, "predicted": pred, "mean": float(e.mean()),
                          "se": se, "z": (float(e.mean()) - float(pred)) / se if se > 0 else 0.0,
-                         "n": len(e), "first_masks": first, "first_errors": [float(x) for x in e[:2]]})
+                         "n": len(e), "first_masks": first, "first_errors": [float(x) for x in e[:2]],
+                         "curve": curve,
+                         "max_abs_z_over_t": max((abs(m - float(pv)) / s_ for _, m, s_, pv in curve if s_ > 0), default=0.0)})
     return rows
 
 

@@ -250,3 +250,18 @@ def test_h_star_solves_the_error_model():
     for eps, S, a in ((0.1, 2.0, 0.3), (1.0, 0.01, 5.0), (0.5, 3.0, 1e-9)):
         h = _h_star(eps, S, a)
         assert abs(np.sqrt(S * h) + a * h - eps) < 1e-12
+
+
+def test_checking_rbm_certificates_imports_no_constructions(traj_cert, tmp_path):
+    import subprocess
+    import sys
+
+    from nncert.proofs.claims import p2_bernoulli_dropout_residual as d
+
+    paths = [tmp_path / "t.json", tmp_path / "d.json"]
+    traj_cert.save(str(paths[0]))
+    d.certify(p=3, K=2, n_points=2).save(str(paths[1]))
+    code = ("import sys\nfrom nncert.core import Certificate\nfrom nncert.proofs import check_certificate\n"
+            f"for f in {[str(p) for p in paths]!r}:\n    check_certificate(Certificate.load(f))\n"
+            "bad = [m for m in sys.modules if m.startswith('nncert.constructions')]\nassert not bad, bad\n")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0
