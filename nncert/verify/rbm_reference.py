@@ -131,6 +131,8 @@ def mask_in_support(spec: dict, mask: np.ndarray) -> bool:
 
 
 def _sigma(act: str) -> Callable[[np.ndarray], np.ndarray]:
+    if not isinstance(act, str):
+        raise InvalidCertificate("activation must be a string")
     if act == "tanh":
         return np.tanh
     if act == "relu":

@@ -105,8 +105,8 @@ def check(cert: Certificate, **_: Any) -> Verdict:
         raise InvalidCertificate("field.A must be a matrix")
     p, d = len(fw["A"]), len(fw["A"][0])
     A, b, W = read_exact(fw["A"], (p, d), "A"), read_exact(fw["b"], (p,), "b"), read_exact(fw["W"], (d, p), "W")
-    if not isinstance(w["x0"], list):
-        raise InvalidCertificate("x0 must be a list")
+    if not isinstance(w["x0"], list) or not w["x0"]:
+        raise InvalidCertificate("x0 must be a non-empty list")
     x0 = read_exact(w["x0"], (len(w["x0"]), d), "x0")
     pi, _ = inclusion_exact(w["scheme"])
     if len(pi) != p:
@@ -129,6 +129,8 @@ def check(cert: Certificate, **_: Any) -> Verdict:
         if not close(parse_float(row["full_err"], "full_err"), fe, 1e-8, 1e-14):
             bad.append(f"h={fmt(h)}: full-model error stated {row['full_err']} but {fe:.12g}")
         sq = read_floats(row["sq_errors"], (K,), "sq_errors")
+        if np.any(sq < 0):
+            raise InvalidCertificate("sq_errors must be >= 0")
         if not isinstance(row["first_masks"], list) or len(row["first_masks"]) != n:
             raise InvalidCertificate("first_masks must list T/h masks")
         M = np.stack([parse_bits(m, p, "first_masks") for m in row["first_masks"]])

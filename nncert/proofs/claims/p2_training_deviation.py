@@ -87,6 +87,8 @@ def check(cert: Certificate, **_: Any) -> Verdict:
     beta, alpha = float(parse_exact(P["beta"], "beta")), float(parse_exact(P["alpha"], "alpha"))
     eps, tol = float(parse_exact(P["fd_eps"], "fd_eps")), parse_exact(P["fd_tolerance"], "fd_tolerance")
     act = P["act"]
+    if not 0 < eps <= 1e-2 or not 0 < tol < 1:
+        raise InvalidCertificate("params.fd_eps must be in (0, 1/100] and fd_tolerance in (0, 1)")
     if T <= 0 or dt <= 0 or (T / dt).denominator != 1 or L < 1 or int(T / dt) % L or T / dt > 4096:
         raise InvalidCertificate("params: T/dt must be an integer <= 4096 divisible by L")
     n_steps = int(T / dt)

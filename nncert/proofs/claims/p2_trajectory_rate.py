@@ -168,8 +168,8 @@ def check(cert: Certificate, **_: Any) -> Verdict:
     A = read_exact(fw["A"], (p, d), "field.A")
     b = read_exact(fw["b"], (p,), "field.b")
     W = read_exact(fw["W"], (d, p), "field.W")
-    if not isinstance(w["x0"], list):
-        raise InvalidCertificate("witness.x0 must be a list")
+    if not isinstance(w["x0"], list) or not w["x0"]:
+        raise InvalidCertificate("witness.x0 must be a non-empty list")
     x0 = read_exact(w["x0"], (len(w["x0"]), d), "x0")
     n = x0.shape[0]
     results = w["results"]

@@ -77,6 +77,8 @@ def _law(spec: dict, lam: list[Fraction]) -> dict[Fraction, Fraction]:
     """Law of ``Lambda_B = sum_{i in B} lam_i / pi_i`` (exact), from the spec by its own enumeration."""
     pi, _ = inclusion_exact(spec)
     p = len(pi)
+    if len(lam) != p:
+        raise InvalidCertificate(f"gaussian.lam has {len(lam)} entries but the scheme has p={p}")
     kind = spec["scheme"]
     outcomes: list[tuple[tuple[int, ...], Fraction]] = []
     if kind == "full":
@@ -130,6 +132,8 @@ def check(cert: Certificate, **_: Any) -> Verdict:
     hs = [parse_exact(h, "h_grid") for h in P["h_grid"]]
     if T <= 0 or any(h <= 0 or (T / h).denominator != 1 or T / h > 512 for h in hs):
         raise InvalidCertificate("h_grid: every T/h must be an integer in 1..512")
+    if not isinstance(P["slope_band"], list) or len(P["slope_band"]) != 2:
+        raise InvalidCertificate("params.slope_band must be [lo, hi]")
     lo, hi = (parse_exact(x, "slope_band") for x in P["slope_band"])
     tol = parse_exact(P["asymptote_tolerance"], "asymptote_tolerance")
     n_small = int(parse_exact(P["n_small"], "n_small"))
@@ -139,6 +143,8 @@ def check(cert: Certificate, **_: Any) -> Verdict:
         raise InvalidCertificate("sigma0 must be > 0 and 1 <= n_small <= len(h_grid)")
     law = _law(gw["scheme"], lam)
     Lam = sum(lam, Fraction(0))
+    if max(abs(v - Lam) for v in law) * T > 20 or abs(mu0 / sigma0) > 1000:
+        raise InvalidCertificate("rates lam_i / pi_i or mu0 / sigma0 too large for float64 re-checking")
     var = sum(((v - Lam) ** 2 * q for v, q in law.items()), Fraction(0))
     parts: list[Verdict] = []
     if parse_exact(gw["var_exact"], "var_exact") != var:
