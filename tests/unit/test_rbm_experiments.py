@@ -265,3 +265,47 @@ def test_checking_rbm_certificates_imports_no_constructions(traj_cert, tmp_path)
             f"for f in {[str(p) for p in paths]!r}:\n    check_certificate(Certificate.load(f))\n"
             "bad = [m for m in sys.modules if m.startswith('nncert.constructions')]\nassert not bad, bad\n")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0
+
+
+def test_checkers_survive_mutated_certificates():
+    """Random leaf mutations: every checker answers with a verdict or an NncertError, never another exception."""
+    import random
+
+    from nncert.errors import NncertError
+    from nncert.proofs.claims import p2_bernoulli_dropout_residual as e
+    from nncert.proofs.claims import p2_optimal_h_calibration as d
+    from nncert.proofs.claims import p2_training_deviation as c
+    from nncert.proofs.claims import p2_tv_rate as b
+
+    certs = [(b, b.certify(hs=HS, n_small=1)),
+             (c, c.certify(p=3, n_points=3, scheme="uniform:2", n_schedules=2, iters=1, hs=HS, dt=Fraction(1, 8), L=1,
+                           fresh=False)),
+             (d, d.certify(p=4, r=2, n_points=2, ns=(2, 4), n_schedules=2, eps_targets=("1",))),
+             (e, e.certify(p=2, K=2, n_points=1))]
+
+    def leaves(o, path=()):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                yield from leaves(v, path + (k,))
+        elif isinstance(o, list):
+            for i, v in enumerate(o):
+                yield from leaves(v, path + (i,))
+        if path:
+            yield path
+
+    values = [None, 1, "x", "-1", "0", "1/0", [], {}, "nan", ["1"], "99999999", "0.5", True, "7/3"]
+    rng = random.Random(11)
+    for m, cert in certs:
+        base = json.loads(cert.dumps())
+        paths = list(leaves({"params": base["params"], "witness": base["witness"]}))
+        for _ in range(25):
+            o = copy.deepcopy(base)
+            path = rng.choice(paths)
+            tgt = o
+            for k in path[:-1]:
+                tgt = tgt[k]
+            tgt[path[-1]] = rng.choice(values)
+            try:
+                m.check(Certificate.from_json(o))
+            except NncertError:
+                pass
