@@ -298,7 +298,7 @@ def test_checkers_survive_mutated_certificates():
     for m, cert in certs:
         base = json.loads(cert.dumps())
         paths = list(leaves({"params": base["params"], "witness": base["witness"]}))
-        for _ in range(25):
+        for _ in range(15):
             o = copy.deepcopy(base)
             path = rng.choice(paths)
             tgt = o
