@@ -188,11 +188,25 @@ def tv_quad(m1: float, s1: float, m2: float, s2: float) -> float:
         p2 = math.exp(-0.5 * ((x - m2) / s2) ** 2) / (s2 * math.sqrt(2 * math.pi))
         return abs(p1 - p2)
 
+    from scipy.optimize import brentq
+
     lo = min(m1 - 12 * s1, m2 - 12 * s2)
     hi = max(m1 + 12 * s1, m2 + 12 * s2)
-    pts = sorted({m1, m2, m1 - s1, m1 + s1, m2 - s2, m2 + s2})
-    val, _ = integrate.quad(g, lo, hi, points=pts, limit=400, epsabs=1e-13, epsrel=1e-11)
-    return 0.5 * val
+
+    def logratio(x: float) -> float:  # log p1 - log p2: finite everywhere, same sign as p1 - p2
+        return (-0.5 * ((x - m1) / s1) ** 2 - math.log(s1)) - (-0.5 * ((x - m2) / s2) ** 2 - math.log(s2))
+
+    # the kinks of |p1 - p2| (sign changes of the log ratio), bracketed on a fine grid and refined numerically
+    grid = np.linspace(lo, hi, 2001)
+    vals = (-0.5 * ((grid - m1) / s1) ** 2 - math.log(s1)) - (-0.5 * ((grid - m2) / s2) ** 2 - math.log(s2))
+    kinks = [brentq(logratio, grid[k], grid[k + 1], xtol=1e-14) for k in np.flatnonzero(vals[:-1] * vals[1:] < 0)]
+    kinks += [float(grid[k]) for k in np.flatnonzero(vals == 0)]
+    edges = [lo] + sorted(k for k in kinks if lo < k < hi) + [hi]
+    total = 0.0
+    for a, b in zip(edges[:-1], edges[1:]):
+        pts = [x for x in (m1, m2) if a < x < b] or None
+        total += integrate.quad(g, a, b, points=pts, limit=400, epsabs=1e-14, epsrel=1e-12)[0]
+    return 0.5 * total
 
 
 def objective_ref(
