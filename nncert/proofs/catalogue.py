@@ -51,6 +51,10 @@ CATALOGUE: tuple[Entry, ...] = (
           "Bernoulli(q) batches give inverted dropout with drop probability 1-q (estimator level, and Euler h = dt "
           "is a residual network with dropout)",
           "Paper 2, Bernoulli dropout as a special case", ("P2.unbiasedness",)),
+    Entry("P2.bernoulli_dropout.residual",
+          "with h = dt and Euler steps, Bernoulli(q) random batches are exactly a residual network with (inverted) "
+          "dropout on its hidden units, under the same masks",
+          "Paper 2, Bernoulli dropout as a special case (dynamics)", ("P2.bernoulli_dropout",)),
     Entry("P2.optimal_h",
           "closed-form optimal h from the cost-accuracy trade-off: model error at h* equals eps, below eps for h < h*",
           "Paper 2, optimal h"),
