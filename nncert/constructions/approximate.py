@@ -671,6 +671,29 @@ def _build(domain, n: int, eta: Fraction, targets: Sequence[Sequence[Fraction]])
         lows.append(lo)
         tops.append(top)
         shifts.append(Fraction(math.floor(top) + 1))
+    if d >= 2 and m == 1:
+        # Width 3 <= d+1 allows a fold-free phase: the piecewise-linear interpolation Phi of (c, T'_c),
+        # accumulated as acc = Phi_k(s) + M with s = code carried and one new relu(s - c) per layer.
+        # No folding: the network has few linear regions on the transition slabs (exact error stays cheap).
+        tp, top, lo0 = shifted[0], tops[0], lows[0]
+        N = len(tp)
+        slopes = [tp[c + 1] - tp[c] for c in range(N - 1)] or [Fraction(0)]
+        M = (N + 1) * top + 1
+        kinks = [(c, slopes[c] - slopes[c - 1]) for c in range(1, N - 1) if slopes[c] != slopes[c - 1]]
+        vals = {"s": code, "acc": _lin((slopes[0], code), const=tp[0] + M)}
+        if not kinks:
+            step({}, [])
+        for c, dc in kinks:
+            step({}, [("_r", _lin((one, vals["s"]), const=-c))])  # carries s and acc (both >= 0 on the box)
+            vals["acc"] = _lin((one, vals["acc"]), (dc, ({B.size - 1: one}, Fraction(0))))
+        g = _lin((one, vals["acc"]), const=-M)
+        vals = {}
+        step({"y": (lambda ix: ({ix["_p"]: one, ix["_q"]: -one}, Fraction(0)))},
+             [("_p", g), ("_q", _lin((one, g), const=-top))])
+        out = _lin((one, vals["y"]), const=lo0)
+        B.weights.append((tuple(out[0].get(i, Fraction(0)) for i in range(B.size)),))
+        B.biases.append((out[1],))
+        return Network(tuple(B.weights), tuple(B.biases)), [len(kinks) or 1]
     vals = {f"z{k}": _lin((one, code), const=shifts[k]) for k in range(m)}
     costs = []
     for k in range(m):

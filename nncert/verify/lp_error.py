@@ -934,12 +934,69 @@ def _tri_monomial(tri: list[tuple[Fraction, Fraction]], px: int, py: int) -> Fra
     return 2 * area * total
 
 
-def exact_error_2d(net: Network, expr: Any, domain: Box, p: Fraction, max_regions: int = 3000) -> Fraction | None:
-    """Exact ``||f - NN||_p^p`` on a rectangle, scalar f: polynomials with abs of *linear* arguments;
-    any integer p when f is piecewise linear, even p when f has higher-degree pieces (else None).
+def _dict_poly(expr: Any, x1: Any, x2: Any) -> dict[tuple[int, int], Fraction] | None:
+    import sympy
 
-    Regions: the network's linear regions (exact polygon clipping), cut by f's kink lines; on each
-    polygon ``(f - NN)^p`` is a polynomial integrated exactly over a triangle fan.
+    if not expr.is_polynomial(x1, x2):
+        return None
+    P = sympy.Poly(sympy.expand(expr), x1, x2)
+    out = {}
+    for mon, c in P.terms():
+        if not c.is_Rational:
+            return None
+        out[mon] = Fraction(int(c.p), int(c.q))
+    return out
+
+
+def _dmul(a: dict, b: dict) -> dict:
+    out: dict[tuple[int, int], Fraction] = {}
+    for (i, j), u in a.items():
+        for (k, l), v in b.items():
+            key = (i + k, j + l)
+            out[key] = out.get(key, _ZERO) + u * v
+    return {k: v for k, v in out.items() if v}
+
+
+def _poly_integral(poly: dict, pg: list[tuple[Fraction, Fraction]]) -> Fraction:
+    """Exact integral of a polynomial {(a, b): c} over a simple polygon (Green: x^a y^b = d/dx x^(a+1) y^b/(a+1))."""
+    total = _ZERO
+    m = len(pg)
+    for (a, b), c in poly.items():
+        acc = _ZERO
+        for e in range(m):
+            (x0, y0), (x1, y1) = pg[e], pg[(e + 1) % m]
+            dx, dy = x1 - x0, y1 - y0
+            if not dy:
+                continue
+            # int_0^1 (x0 + t dx)^(a+1) (y0 + t dy)^b dt * dy
+            s = _ZERO
+            for i in range(a + 2):
+                ci = math.comb(a + 1, i) * x0 ** (a + 1 - i) * dx ** i
+                if not ci:
+                    continue
+                for j in range(b + 1):
+                    cj = math.comb(b, j) * y0 ** (b - j) * dy ** j
+                    if cj:
+                        s += ci * cj / (i + j + 1)
+            acc += s * dy
+        total += c * acc / (a + 1)
+    return total
+
+
+def exact_error_2d(net: Network, expr: Any, domain: Box, p: Fraction, max_regions: int = 20000) -> Fraction | None:
+    """Exact ``||f - NN||_p^p`` on a rectangle, scalar f built from polynomials and (nested) ``abs`` of
+    arguments that are linear once inner ``abs`` are resolved; any integer p when ``f - NN`` is linear on a
+    piece, even p otherwise (else None; None also beyond ``max_regions`` linear regions).
+
+    Regions: the network's linear regions (exact polygon clipping), cut by f's kink lines (innermost abs
+    first); on each polygon ``(f - NN)^p`` is a polynomial, integrated exactly with Green's theorem.
+
+    Examples
+    --------
+    >>> from nncert.verify.expr import parse
+    >>> net = Network.from_rows([[[0, 0]], [[0]]], [[0], [0]])          # NN = 0
+    >>> exact_error_2d(net, parse("abs(x1 - x2)", 2), [(Fraction(0), Fraction(1))] * 2, Fraction(1))
+    Fraction(1, 3)
     """
     import sympy
 
@@ -949,68 +1006,66 @@ def exact_error_2d(net: Network, expr: Any, domain: Box, p: Fraction, max_region
         return None
     pi = int(p)
     x1, x2 = symbols(2)
-    abs_args = []
-    for e in expr.atoms(sympy.Abs):
-        g = e.args[0]
-        if not g.is_polynomial(x1, x2) or sympy.Poly(g, x1, x2).total_degree() > 1 or g.has(sympy.Abs):
-            return None
-        P = sympy.Poly(g, x1, x2)
-        cx = P.coeff_monomial(x1)
-        cy = P.coeff_monomial(x2)
-        c0 = P.coeff_monomial(1)
-        if not all(v.is_Rational for v in (cx, cy, c0)):
-            return None
-        abs_args.append((e, (Fraction(int(cx.p), int(cx.q)), Fraction(int(cy.p), int(cy.q))), Fraction(int(c0.p), int(c0.q))))
     regions = _regions_2d(net, domain, max_regions)
     if regions is None:
         return None
+    cache: dict[Any, Any] = {}
+
+    def linear(g: Any) -> tuple[tuple[Fraction, Fraction], Fraction] | None:
+        dp = _dict_poly(g, x1, x2)
+        if dp is None or any(i + j > 1 for i, j in dp):
+            return None
+        return (dp.get((1, 0), _ZERO), dp.get((0, 1), _ZERO)), dp.get((0, 0), _ZERO)
+
+    def split(pg: list, e: Any) -> list | None:
+        inner = sorted((a for a in e.atoms(sympy.Abs) if not a.args[0].has(sympy.Abs)), key=sympy.default_sort_key)
+        if not inner:
+            key = e
+            if key not in cache:
+                cache[key] = _dict_poly(e, x1, x2)
+            return None if cache[key] is None else [(pg, cache[key])]
+        atom = inner[0]
+        lin = linear(atom.args[0])
+        if lin is None:
+            return None
+        out = []
+        for keep in (True, False):
+            q = _clip(pg, lin[0], lin[1], keep)
+            if len(q) >= 3 and _area2(q) != 0:
+                sub = split(q, e.xreplace({atom: (1 if keep else -1) * atom.args[0]}))
+                if sub is None:
+                    return None
+                out.extend(sub)
+        return out
+
     total = _ZERO
     for poly, coefs, consts in regions:
-        parts = [poly]
-        for _, c, c0 in abs_args:
-            nxt = []
-            for pg in parts:
-                for keep in (True, False):
-                    q = _clip(pg, c, c0, keep)
-                    if len(q) >= 3 and _area2(q) != 0:
-                        nxt.append(q)
-            parts = nxt
-        for pg in parts:
-            cxm = sum(v[0] for v in pg) / len(pg)
-            cym = sum(v[1] for v in pg) / len(pg)
-            rep = {}
-            for e, c, c0 in abs_args:
-                s = c[0] * cxm + c[1] * cym + c0
-                rep[e] = (1 if s >= 0 else -1) * e.args[0]
-            g = sympy.expand(expr.xreplace(rep))
-            if not g.is_polynomial(x1, x2):
+        parts = split(poly, expr)
+        if parts is None:
+            return None
+        (ax, ay), a0 = coefs[0], consts[0]
+        for pg, fpoly in parts:
+            h = dict(fpoly)
+            for key, v in (((1, 0), -ax), ((0, 1), -ay), ((0, 0), -a0)):
+                h[key] = h.get(key, _ZERO) + v
+            h = {k: v for k, v in h.items() if v}
+            deg = max((i + j for i, j in h), default=0)
+            if pi % 2 == 1 and deg > 1:
                 return None
-            (ax, ay), a0 = coefs[0], consts[0]
-            h = sympy.Poly(g - (sympy.Rational(ax.numerator, ax.denominator) * x1
-                               + sympy.Rational(ay.numerator, ay.denominator) * x2
-                               + sympy.Rational(a0.numerator, a0.denominator)), x1, x2)
-            if not all(c.is_Rational for c in h.coeffs()):
-                return None
-            if h.total_degree() > 1 and pi % 2 == 1:
-                return None
-            if h.total_degree() <= 1 and pi % 2 == 1:
-                hx = Fraction(int(h.coeff_monomial(x1).p), int(h.coeff_monomial(x1).q))
-                hy = Fraction(int(h.coeff_monomial(x2).p), int(h.coeff_monomial(x2).q))
-                h0 = Fraction(int(h.coeff_monomial(1).p), int(h.coeff_monomial(1).q))
+            if pi % 2 == 1 and deg == 1:
                 pieces = []
                 for keep in (True, False):
-                    q = _clip(pg, (hx, hy), h0, keep)
+                    q = _clip(pg, (h.get((1, 0), _ZERO), h.get((0, 1), _ZERO)), h.get((0, 0), _ZERO), keep)
                     if len(q) >= 3 and _area2(q) != 0:
                         pieces.append((q, 1 if keep else -1))
             else:
                 pieces = [(pg, 1)]
-            hp = sympy.Poly(h.as_expr() ** pi, x1, x2)
-            terms = [(mon, Fraction(int(c.p), int(c.q))) for mon, c in hp.terms()]
+            hp: dict = {(0, 0): _ONE}
+            for _ in range(pi):
+                hp = _dmul(hp, h)
             for q, sgn in pieces:
-                for t in range(1, len(q) - 1):
-                    tri = [q[0], q[t], q[t + 1]]
-                    for (ex, ey), c in terms:
-                        total += sgn * c * _tri_monomial(tri, ex, ey)
+                val = _poly_integral(hp, q)
+                total += sgn * val if _area2(q) > 0 else -sgn * val
     return total
 
 
