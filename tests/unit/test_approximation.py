@@ -157,7 +157,7 @@ def test_acceptance_1_one_dimensional(f, dom, p, eps):
 def test_acceptance_1_two_dimensional_eps_one_fifth(f, p):
     res = approximate(f, "0:1,0:1", p, "1/5")
     assert res.network.width <= 3 and res.bound <= F(1, 5)
-    assert _midpoint_error(res.network, parse(f, 2), res.domain, p, 24) <= float(res.bound)
+    assert _midpoint_error(res.network, parse(f, 2), res.domain, p, 16) <= float(res.bound)
 
 
 def test_exact_error_1d_matches_a_hand_integral():
