@@ -788,8 +788,6 @@ def exact_error_1d(net: Network, expr: Any, domain: Box, p: Fraction) -> Fractio
     >>> exact_error_1d(net, parse("x1", 1), [(Fraction(0), Fraction(1))], Fraction(2))
     Fraction(1, 3)
     """
-    import sympy
-
     from nncert.verify.expr import symbols
 
     if p.denominator != 1 or len(domain) != 1 or net.output_dim != 1:
@@ -819,7 +817,6 @@ def exact_error_1d(net: Network, expr: Any, domain: Box, p: Fraction) -> Fractio
                     return None
                 total += val
             j += 1
-    del sympy
     return total
 
 

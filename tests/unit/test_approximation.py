@@ -6,7 +6,6 @@ checker uses), a midpoint-rule error with exact network values, hand-computed in
 
 from __future__ import annotations
 
-import copy
 import json
 from fractions import Fraction as F
 
