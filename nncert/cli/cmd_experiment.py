@@ -1,21 +1,11 @@
-"""``nncert experiment ...``: a group of sub-commands, one module each: ``nncert/cli/experiment_<name>.py`` with
-``register(subparsers)`` (auto-discovered, like the top-level commands)."""
+"""``nncert experiment ...``: sub-commands in ``nncert/cli/experiment_<name>.py`` (auto-discovered)."""
 
 from __future__ import annotations
 
-HELP = "experiments that reproduce the papers' measurements (plots + CSV)"
-
 import argparse
-import importlib
-import pkgutil
+
+from nncert.cli._group import register_group
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("experiment", help=HELP, description=HELP)
-    inner = p.add_subparsers(dest="experiment_command", metavar="COMMAND", parser_class=type(p))
-    import nncert.cli as pkg
-
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("experiment_"):
-            importlib.import_module(f"nncert.cli.{info.name}").register(inner)
-    p.set_defaults(run=lambda args: (p.print_help(), 2)[1])
+    register_group(sub, "experiment", "experiments that reproduce the papers' measurements (plots + CSV)")
