@@ -126,3 +126,14 @@ def fmt_list(xs: Any) -> list[str]:
 
 Progress = Callable[[str, float], None] | None
 _ = rx  # re-export for claim modules
+
+
+def coverage(name: str, have: set, want: set) -> "Verdict":
+    """HOLDS iff the certificate's instances cover every case its stated parameters claim (trusted)."""
+    from nncert.core import Status, Verdict
+
+    missing = sorted(want - have)
+    if missing:
+        return Verdict(Status.REFUTED, name, reason=f"stated range claims {missing[0]} but no instance covers it",
+                       counterexample={"missing": str(missing[0])})
+    return Verdict(Status.HOLDS, name, evidence=f"instances cover all {len(want)} stated cases")

@@ -25,6 +25,7 @@ from nncert.core import Certificate, Status, Verdict, fmt, parse_exact
 from nncert.errors import InvalidArgument, InvalidCertificate
 from nncert.proofs import Claim
 from nncert.proofs.claims._p2_est_common import (
+    coverage,
     DEFAULT_P_MAX, QUICK_P_MAX, default_schemes, exact_matrix, group_parts, label, need, need_list, stated, str_list,
 )
 from nncert.verify import rbm_exact as rx
@@ -137,6 +138,7 @@ def check(cert: Certificate, **_: Any) -> Verdict:
     if bad:
         parts.append(bad)
     results: list[tuple[str, str, Verdict | None]] = []
+    seen_p: set[int] = set()
     for k, inst in enumerate(insts):
         where = f"witness.instances[{k}]"
         need(inst, {"family", "name", "scheme", "pi", "expected_size"}, where)
@@ -147,6 +149,7 @@ def check(cert: Certificate, **_: Any) -> Verdict:
         p = rx.parse_spec(spec)["p"]
         if p > p_max:
             raise InvalidCertificate(f"{where}: p={p} exceeds params.p_max={p_max}")
+        seen_p.add(p)
         lab = f"{inst['name']} {label(spec)}"
         pis = rx.inclusion(p, law)
         failure = (stated(f"{where}.pi", ",".join(str_list(inst["pi"], f"{where}.pi")), ",".join(fmt(v) for v in pis))
@@ -164,6 +167,7 @@ def check(cert: Certificate, **_: Any) -> Verdict:
                                   counterexample={"i": str(nz[0]), "coefficient": fmt(coef[nz[0]])})
         results.append((inst["family"], lab, failure))
     parts.extend(group_parts("unbiased (exact enumeration, all f)", results))
+    parts.append(coverage("p = 1..p_max covered", seen_p, set(range(1, p_max + 1))))
     ctls = need_list(w["controls"], "witness.controls", 100)
     if cert.params["controls"] != str(len(ctls)):
         parts.append(stated("params.controls", cert.params["controls"], str(len(ctls))))  # type: ignore[arg-type]

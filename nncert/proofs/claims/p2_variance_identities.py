@@ -27,6 +27,7 @@ from nncert.core import Certificate, Status, Verdict, fmt
 from nncert.errors import InvalidArgument, InvalidCertificate
 from nncert.proofs import Claim
 from nncert.proofs.claims._p2_est_common import (
+    coverage,
     DEFAULT_P_MAX, QUICK_P_MAX, default_schemes, group_parts, label, need, need_list,
 )
 from nncert.verify import rbm_exact as rx
@@ -108,6 +109,8 @@ def check(cert: Certificate, **_: Any) -> Verdict:
     if set(cert.params) != {"p_max", "d", "instances"}:
         raise InvalidCertificate(f"{ID}: params must be exactly p_max, d, instances")
     p_max = rx.parse_int(cert.params["p_max"], "params.p_max", 1, 10)
+    rx.parse_int(cert.params["d"], "params.d", 1, 8)  # dimension of the (admitted) sympy proof only
+    seen_p: set[int] = set()
     insts = need_list(w["instances"], "witness.instances", 5000)
     parts: list[Verdict] = []
     if cert.params["instances"] != str(len(insts)):
@@ -125,6 +128,7 @@ def check(cert: Certificate, **_: Any) -> Verdict:
         p = rx.parse_spec(spec)["p"]
         if p > p_max:
             raise InvalidCertificate(f"{where}: p={p} exceeds p_max")
+        seen_p.add(p)
         lab = f"{inst['name']} {label(spec)}"
         Q = _q_of(p, law)
         diff = _first_diff(Q, rx.ht_matrix(p, law))
@@ -151,6 +155,7 @@ def check(cert: Certificate, **_: Any) -> Verdict:
         row_res.append((inst["family"], lab, failure))
     parts.extend(group_parts("variance HT identity", ht_res))
     parts.extend(group_parts("variance row", row_res))
+    parts.append(coverage("p = 1..p_max covered", seen_p, set(range(1, p_max + 1))))
     # uniform vs Bernoulli at q = r/p, from both laws
     ub_bad: list[str] = []
     ubs = need_list(w["uniform_vs_bernoulli"], "witness.uniform_vs_bernoulli", 200)
@@ -165,6 +170,9 @@ def check(cert: Certificate, **_: Any) -> Verdict:
         diff = [[qb[i][j] - qu[i][j] for j in range(p)] for i in range(p)]
         if _first_diff(diff, target) is not None:
             ub_bad.append(f"p={p}, r={r}")
+    parts.append(coverage("uniform vs bernoulli: all (p, r) covered",
+                          {(int(i["p"]), int(i["r"])) for i in ubs},
+                          {(p, r) for p in range(2, p_max + 1) for r in range(1, p)}))
     parts.append(Verdict(Status.HOLDS, "uniform vs bernoulli (q = r/p)",
                          evidence=f"Var_B - Var_U = (p-r)/(r(p-1)) (|F|^2 - sum|f_i|^2) for {len(ubs)} (p, r) pairs")
                  if not ub_bad else Verdict(Status.REFUTED, "uniform vs bernoulli (q = r/p)",
@@ -209,6 +217,9 @@ def check(cert: Certificate, **_: Any) -> Verdict:
         qu = _q_of(p, rx.law_of_spec({"scheme": "uniform", "p": str(p), "r": str(r)}))
         if item["count"] != str(count) or count != formula or _first_diff(mean, qu) is not None:
             av_bad.append(f"p={p}, r={r} (enumerated {count}, formula {formula}, stated {str(item['count'])[:12]})")
+    parts.append(coverage("partition averages: all (p, r) covered",
+                          {(int(i["p"]), int(i["r"])) for i in avs},
+                          {(p, r) for p in range(1, p_max + 1) for r in range(1, p + 1) if p % r == 0}))
     parts.append(Verdict(Status.HOLDS, "balanced-partition average == uniform",
                          evidence=f"{len(avs)} (p, r) pairs, {total_parts} partitions enumerated, exact")
                  if not av_bad else Verdict(Status.REFUTED, "balanced-partition average == uniform",
