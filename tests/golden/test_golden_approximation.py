@@ -21,13 +21,7 @@ def test_golden_certificate_checks(name, capsys):
 
 @pytest.mark.parametrize("name", sorted(NAMES))
 def test_construction_reproduces_golden(name):
-    import sys
-
-    sys.path.insert(0, HERE)
-    try:
-        from regen_approximation import build
-    finally:
-        sys.path.remove(HERE)
+    from tests.golden.regen_approximation import build
     with open(os.path.join(HERE, f"{name}.json")) as fh:
         golden = json.load(fh)
     new = build(name).to_json()

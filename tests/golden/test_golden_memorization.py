@@ -19,13 +19,7 @@ def test_golden_certificate_checks(name, capsys):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_construction_reproduces_golden(name):
-    import sys
-
-    sys.path.insert(0, HERE)
-    try:
-        from regen_memorization import build
-    finally:
-        sys.path.remove(HERE)
+    from tests.golden.regen_memorization import build
     with open(os.path.join(HERE, f"{name}.json")) as fh:
         golden = json.load(fh)
     fresh = json.loads(build(name).dumps())

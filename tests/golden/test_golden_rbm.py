@@ -2,7 +2,6 @@
 
 import json
 import os
-import sys
 
 import pytest
 
@@ -21,11 +20,7 @@ def test_golden_certificate_checks(name, capsys):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_builders_reproduce_golden(name):
-    sys.path.insert(0, HERE)
-    try:
-        from regen_rbm import build
-    finally:
-        sys.path.remove(HERE)
+    from tests.golden.regen_rbm import build
     with open(os.path.join(HERE, f"{name}.json")) as fh:
         golden = json.load(fh)
     fresh = json.loads(build(name).dumps())

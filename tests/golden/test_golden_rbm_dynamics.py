@@ -2,7 +2,6 @@
 
 import json
 import os
-import sys
 
 import pytest
 
@@ -19,11 +18,7 @@ def test_golden_certificate_checks(name, capsys):
 
 
 def test_exact_builder_reproduces_golden():
-    sys.path.insert(0, HERE)
-    try:
-        from regen_rbm_dynamics import build
-    finally:
-        sys.path.remove(HERE)
+    from tests.golden.regen_rbm_dynamics import build
     name = "rbm_dynamics_dropout_residual_p6"
     with open(os.path.join(HERE, f"{name}.json")) as fh:
         golden = json.load(fh)

@@ -30,13 +30,7 @@ def test_golden_xor_states_sharpness_in_every_dimension():
 
 
 def test_golden_deterministic_parts_reproduce():
-    import sys
-
-    sys.path.insert(0, HERE)
-    try:
-        from regen_width_one import build
-    finally:
-        sys.path.remove(HERE)
+    from tests.golden.regen_width_one import build
     for name in ("width_one_norm_bound_iris", "width_one_regularized_iris"):
         with open(os.path.join(HERE, f"{name}.json")) as fh:
             golden = json.load(fh)
