@@ -44,6 +44,8 @@ __all__ = [
     "numeric_error",
     "exact_error_1d",
     "exact_error_2d",
+    "exact_error_2d_odd",
+    "SymbolicError",
     "LpErrorReport",
     "lp_error",
     "numeric_eval",
@@ -1067,6 +1069,279 @@ def exact_error_2d(net: Network, expr: Any, domain: Box, p: Fraction, max_region
 
 
 # ------------------------------------------------------------------------------------------
+# exact error for odd p when f - NN is linear in x2 on a region (e.g. x1*x2): logs, kept symbolic
+# ------------------------------------------------------------------------------------------
+def _ptrim(c: list[Fraction]) -> list[Fraction]:
+    c = list(c)
+    while c and not c[-1]:
+        c.pop()
+    return c
+
+
+def _padd(a: Sequence[Fraction], b: Sequence[Fraction], s: int = 1) -> list[Fraction]:
+    out = [_ZERO] * max(len(a), len(b))
+    for i, v in enumerate(a):
+        out[i] += v
+    for i, v in enumerate(b):
+        out[i] += s * v
+    return _ptrim(out)
+
+
+def _pdivmod(num: Sequence[Fraction], den: Sequence[Fraction]) -> tuple[list[Fraction], list[Fraction]]:
+    """Polynomial long division (ascending coefficient lists, ``den`` non-zero)."""
+    r = _ptrim(list(num))
+    den = _ptrim(list(den))
+    q = [_ZERO] * max(len(r) - len(den) + 1, 1)
+    while len(r) >= len(den) and r:
+        k = len(r) - len(den)
+        c = r[-1] / den[-1]
+        q[k] = c
+        for i, v in enumerate(den):
+            r[i + k] -= c * v
+        r = _ptrim(r)
+    return _ptrim(q), r
+
+
+def _real_roots(c: list[Fraction]) -> list[Any] | None:
+    """Real roots of a polynomial of degree <= 2 (Fractions when rational, else sympy sqrt expressions)."""
+    import sympy
+
+    c = _ptrim(c)
+    if len(c) <= 1:
+        return []
+    if len(c) == 2:
+        return [-c[0] / c[1]]
+    if len(c) > 3:
+        return None
+    a, b, cc = c[2], c[1], c[0]
+    disc = b * b - 4 * a * cc
+    if disc < 0:
+        return []
+    rn, rd = math.isqrt(disc.numerator), math.isqrt(disc.denominator)
+    if rn * rn == disc.numerator and rd * rd == disc.denominator:
+        s = Fraction(rn, rd)
+        return [(-b - s) / (2 * a), (-b + s) / (2 * a)]
+    s = sympy.sqrt(sympy.Rational(disc.numerator, disc.denominator))
+    return [(sympy.Rational(-b.numerator, b.denominator) + t * s) / (2 * sympy.Rational(a.numerator, a.denominator))
+            for t in (-1, 1)]
+
+
+def _iv(e: Any, prec: int = 160) -> Any:
+    """Rigorous mpmath interval enclosure of a sympy expression built from rationals, +, *, rational powers
+    (integer or 1/2) and log (mpmath ``iv`` arithmetic with outward rounding)."""
+    import sympy
+    from mpmath import iv
+
+    iv.prec = prec
+
+    def go(x: Any) -> Any:
+        if isinstance(x, Fraction):
+            return iv.mpf(x.numerator) / x.denominator
+        if x.is_Rational:
+            return iv.mpf(int(x.p)) / int(x.q)
+        if x.is_Add:
+            acc = iv.mpf(0)
+            for t in x.args:
+                acc += go(t)
+            return acc
+        if x.is_Mul:
+            acc = iv.mpf(1)
+            for t in x.args:
+                acc *= go(t)
+            return acc
+        if x.is_Pow and x.exp.is_Rational:
+            base = go(x.base)
+            if x.exp.q == 1:
+                k = int(x.exp.p)
+                return base ** k if k >= 0 else 1 / base ** (-k)
+            if x.exp.q == 2:
+                r = iv.sqrt(base)
+                k = int(x.exp.p)
+                return r ** k if k >= 0 else 1 / r ** (-k)
+        if isinstance(x, sympy.log):
+            return iv.log(go(x.args[0]))
+        raise InvalidArgument(f"cannot enclose {x}")
+
+    return go(e)
+
+
+def _mpf_fraction(v: Any) -> Fraction:
+    sign, man, exp, _ = v
+    if not man and exp:
+        raise InvalidArgument("non-finite interval end")
+    f = Fraction(int(man)) * (Fraction(2) ** int(exp))
+    return -f if sign else f
+
+
+@dataclass(frozen=True)
+class SymbolicError:
+    """Exact ``||f - NN||_p^p`` as a sympy expression (rationals, square roots, logs) and a rigorous
+    rational enclosure ``[low, high]`` of it (mpmath interval arithmetic, 160 bits)."""
+
+    expr: Any
+    low: Fraction
+    high: Fraction
+
+    @property
+    def text(self) -> str:
+        return str(self.expr)
+
+
+def _slab_integral(A: list[Fraction], B: list[Fraction], lo: tuple[Fraction, Fraction], hi: tuple[Fraction, Fraction],
+                   u: Fraction, v: Fraction, p: int, rat: list[Fraction], sym: list[Any],
+                   logs: dict[Any, Fraction]) -> bool:
+    """Add int_u^v int_{lo(x)}^{hi(x)} |A(x) y + B(x)|^p dy dx (odd p; lo/hi lines (c0, c1)) to the accumulators."""
+    import sympy
+
+    sl = _padd(_pmul(A, [lo[0], lo[1]]), B)
+    sg = _padd(_pmul(A, [hi[0], hi[1]]), B)
+    cuts: set = set()
+    for poly in (sl, sg, A):
+        rts = _real_roots(poly)
+        if rts is None:
+            return False
+        for r in rts:
+            if u < r < v:
+                cuts.add(r)
+    pts = [u] + sorted(cuts, key=lambda r: float(r) if isinstance(r, Fraction) else float(sympy.N(r, 30))) + [v]
+    slp, sgp = sl, sg
+    for _ in range(p):
+        slp, sgp = _pmul(slp, sl), _pmul(sgp, sg)
+    for al, be in zip(pts, pts[1:]):
+        if isinstance(al, Fraction) and isinstance(be, Fraction):
+            t = (al + be) / 2
+        else:
+            t = Fraction(str(sympy.N((sympy.sympify(al) + sympy.sympify(be)) / 2, 40)))
+            if not (al < t < be):
+                return False
+        s_l, s_g, s_a = (_peval(sl, t) if sl else _ZERO), (_peval(sg, t) if sg else _ZERO), (_peval(A, t) if A else _ZERO)
+        if s_l * s_g >= 0:
+            sgn = 1 if (s_g > 0 or s_l > 0) else (-1 if (s_g < 0 or s_l < 0) else 0)
+            if sgn == 0:
+                continue
+            if not A:
+                Bp = [_ONE]
+                for _ in range(p):
+                    Bp = _pmul(Bp, B)
+                integrand = _pmul(Bp, _padd([hi[0], hi[1]], [lo[0], lo[1]], -1))
+                integrand = [sgn * c for c in integrand]
+            else:
+                q, r = _pdivmod(_padd(sgp, slp, -1), A)
+                if r:
+                    return False
+                integrand = [sgn * c / (p + 1) for c in q]
+            logc = None
+        else:
+            q, r = _pdivmod(_padd(sgp, slp), A)
+            sa = 1 if s_a > 0 else -1
+            integrand = [sa * c / (p + 1) for c in q]
+            logc = None
+            if r:
+                if len(A) != 2 or len(r) != 1:
+                    return False
+                logc = sa * r[0] / (p + 1) / A[1]     # int r/A = r/a1 log|A|
+        anti = [_ZERO] + [c / (i + 1) for i, c in enumerate(integrand)]
+        if isinstance(al, Fraction) and isinstance(be, Fraction):
+            rat.append(_peval(anti, be) - _peval(anti, al))
+            if logc is not None:
+                key = abs(_peval(A, be) / _peval(A, al))
+                logs[key] = logs.get(key, _ZERO) + logc
+        else:
+            X = sympy.Symbol("x")
+            P = sum(sympy.Rational(c.numerator, c.denominator) * X ** i for i, c in enumerate(anti))
+            sym.append(sympy.expand(P.subs(X, be) - P.subs(X, al)))
+            if logc is not None:
+                Ax = sympy.Rational(A[0].numerator, A[0].denominator) + sympy.Rational(A[1].numerator, A[1].denominator) * X
+                ratio = sympy.Abs(sympy.radsimp(Ax.subs(X, be) / Ax.subs(X, al)))
+                logs[ratio] = logs.get(ratio, _ZERO) + logc
+    return True
+
+
+def exact_error_2d_odd(net: Network, expr: Any, domain: Box, p: Any, max_regions: int = 20000,
+                       output: int = 0) -> SymbolicError | None:
+    """Exact ``||f_k - NN_k||_p^p`` (k = ``output``) on a rectangle for a polynomial f and odd integer p when, on
+    every linear region, ``f - NN = A(x1) x2 + B(x1)`` with deg A <= 1 and deg B <= 2 (e.g. f = x1*x2); None otherwise.
+
+    On each region polygon and each x1-slab between its vertices, x2 runs between two edges lo(x1), hi(x1); the
+    sign boundary x2 = -B/A (a hyperbola branch) splits the slab where h(x1, lo) or h(x1, hi) or A changes
+    sign (roots exact: rational or quadratic surds). With z = A x2 + B, the inner integral is
+    ``(s_hi^(p+1) - s_lo^(p+1)) / ((p+1) A)`` (no sign change, a polynomial) or
+    ``(s_hi^(p+1) + s_lo^(p+1)) / ((p+1)|A|)`` (one sign change; its remainder mod A integrates to a log).
+    The result is exact (sympy: rationals, surds, logs); ``low``/``high`` enclose it rigorously.
+
+    Examples
+    --------
+    >>> from nncert.verify.expr import parse
+    >>> net = Network.from_rows([[[0, 0]], [[0]]], [[Fraction(1, 4)], [0]])     # NN = 0
+    >>> r = exact_error_2d_odd(net, parse("x1*x2 - 1/4", 2), [(Fraction(0), Fraction(1))] * 2, 1)
+    >>> r.expr                            # int |x1 x2 - 1/4| = 3/32 + log(2)/8 (by hand)
+    log(4)/16 + 3/32
+    >>> abs(float(r.low) - (3 / 32 + math.log(2) / 8)) < 1e-15 and r.high - r.low <= Fraction(2, 10 ** 30)
+    True
+    """
+    import sympy
+
+    from nncert.verify.expr import symbols
+
+    pp = Fraction(p)
+    if pp.denominator != 1 or pp.numerator % 2 != 1 or len(domain) != 2:
+        return None
+    pi = int(pp)
+    x1, x2 = symbols(2)
+    fpoly = _dict_poly(expr, x1, x2)
+    if fpoly is None:
+        return None
+    regions = _regions_2d(net, domain, max_regions)
+    if regions is None:
+        return None
+    rat: list[Fraction] = []
+    sym: list[Any] = []
+    logs: dict[Any, Fraction] = {}
+    for poly, coefs, consts in regions:
+        (ax, ay), a0 = coefs[output], consts[output]
+        h = dict(fpoly)
+        for key, v in (((1, 0), -ax), ((0, 1), -ay), ((0, 0), -a0)):
+            h[key] = h.get(key, _ZERO) + v
+        if any(j > 1 for (i, j), v in h.items() if v):
+            return None
+        A = _ptrim([h.get((i, 1), _ZERO) for i in range(3)])
+        B = _ptrim([h.get((i, 0), _ZERO) for i in range(4)])
+        if len(A) > 2 or len(B) > 3 or any(v for (i, j), v in h.items() if (j == 1 and i > 1) or (j == 0 and i > 2)):
+            return None
+        m = len(poly)
+        xs = sorted(set(P[0] for P in poly))
+        for u, v in zip(xs, xs[1:]):
+            mid = (u + v) / 2
+            ys = []
+            for e in range(m):
+                P, Q = poly[e], poly[(e + 1) % m]
+                if P[0] == Q[0] or not (min(P[0], Q[0]) <= mid <= max(P[0], Q[0])):
+                    continue
+                s = (Q[1] - P[1]) / (Q[0] - P[0])
+                line = (P[1] - s * P[0], s)
+                ys.append((line[0] + line[1] * mid, line))
+            if len(ys) < 2:
+                continue
+            lo, hi = min(ys)[1], max(ys)[1]
+            if not _slab_integral(A, B, lo, hi, u, v, pi, rat, sym, logs):
+                return None
+    total_rat = sum(rat, _ZERO)
+    log_terms = [sympy.Rational(c.numerator, c.denominator) * sympy.log(
+        sympy.Rational(k.numerator, k.denominator) if isinstance(k, Fraction) else k) for k, c in logs.items() if c]
+    exact = sympy.Rational(total_rat.numerator, total_rat.denominator) + sympy.Add(*sym) + sympy.Add(*log_terms)
+    enc = _iv(total_rat)
+    for t in sym:
+        enc += _iv(t)
+    for k, c in logs.items():
+        if c:
+            enc += _iv(c) * _iv(sympy.log(sympy.Rational(k.numerator, k.denominator) if isinstance(k, Fraction) else k))
+    scale = 10 ** 30                     # round the enclosure outward to 30 decimals
+    lo = _mpf_fraction(enc._mpi_[0])
+    hi = _mpf_fraction(enc._mpi_[1])
+    return SymbolicError(exact, Fraction(math.floor(lo * scale), scale), Fraction(math.ceil(hi * scale), scale))
+
+
+# ------------------------------------------------------------------------------------------
 # one entry point
 # ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -1084,9 +1359,13 @@ class LpErrorReport:
     @property
     def exact_error(self) -> float | None:
         """``(exact ||f - NN||_p^p)^(1/p)`` as a float (the p-th power itself is exact)."""
+        if self.exact_symbolic is not None:
+            return float(self.exact_symbolic.high) ** (1 / float(self.parts_p))
         return None if self.exact_pth_power is None else float(self.exact_pth_power) ** (1 / float(self.parts_p))
 
     parts_p: Fraction = Fraction(1)
+    # odd p, f - NN non-linear (e.g. x1*x2): exact value with logs/surds + rigorous enclosure
+    exact_symbolic: SymbolicError | None = None
 
     def conditioning(self) -> str:
         """The conditioning line every approximation report prints."""
@@ -1156,7 +1435,10 @@ def lp_error(
     ex = None
     if exact and not callable(f) and len(f) == 1 and len(dom) <= 2:
         ex = exact_error_1d(net, f[0], dom, pp) if len(dom) == 1 else exact_error_2d(net, f[0], dom, pp)
-    rep = LpErrorReport(v_cells, bound, parts, num, ex, mx, {"nn_range": rng}, pp)
+    ex_sym = None
+    if ex is None and exact and not callable(f) and len(f) == 1 and len(dom) == 2:
+        ex_sym = exact_error_2d_odd(net, f[0], dom, pp)
+    rep = LpErrorReport(v_cells, bound, parts, num, ex, mx, {"nn_range": rng}, pp, ex_sym)
     return rep
 
 

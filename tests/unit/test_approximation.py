@@ -17,12 +17,15 @@ from nncert.constructions.approximate import approximate, parse_domain, parse_p
 from nncert.core import Certificate, Network
 from nncert.errors import InvalidArgument, InvalidCertificate
 from nncert.proofs import check_certificate, registry
+from nncert.proofs.claims.p1_approximation import certify_lp
 from nncert.verify.expr import parse, symbols, to_text
 from nncert.verify.lp_error import (
     check_cells,
     evaluate_fast,
     exact_error_1d,
     exact_error_2d,
+    exact_error_2d_odd,
+    numeric_error,
     output_range,
     upper_root,
 )
@@ -308,3 +311,55 @@ def test_callable_target_with_declared_lipschitz_checks():
     cert = certify_lp(lambda x: math.sin(3 * x), "0:1", 1, "1/4", lipschitz=3, numeric=False, exact=False)
     v = check_certificate(Certificate.loads(cert.dumps()))
     assert v.holds and any("callable" in a for a in v.admitted)
+
+
+# -- exact error for odd p with a curved sign boundary (x1*x2) --------------------------------------
+def _hand_abs_pow(c: sympy.Rational, p: int) -> sympy.Expr:
+    """int over [0,1]^2 of |x y - c|^p, 0 < c < 1, by sympy on the explicit hyperbola split (independent path):
+    |g|^p = g^p + 2 (-g)^p [g < 0] for odd p, and {x y < c} = {x <= c} u {x > c, y < c/x}."""
+    x, y = sympy.symbols("x y", positive=True)
+    g = x * y - c
+    neg = sympy.integrate(sympy.integrate((-g) ** p, (y, 0, 1)), (x, 0, c)) + sympy.integrate(
+        sympy.integrate((-g) ** p, (y, 0, c / x)), (x, c, 1))
+    return sympy.integrate(g ** p, (x, 0, 1), (y, 0, 1)) + 2 * neg
+
+
+@pytest.mark.parametrize("p", [1, 3])
+def test_exact_error_2d_odd_matches_a_hand_integral(p):
+    net = Network.from_rows([[[0, 0]], [[0]]], [[0], [0]])  # NN = 0
+    box = [(F(0), F(1)), (F(0), F(1))]
+    for c in (sympy.Rational(1, 4), sympy.Rational(2, 3)):
+        r = exact_error_2d_odd(net, parse(f"x1*x2 - {c}", 2), box, p)
+        want = _hand_abs_pow(c, p)
+        assert sympy.simplify(sympy.expand_log(r.expr - want, force=True)) == 0
+        assert r.low <= r.high and r.high - r.low < F(1, 10 ** 25)
+        w = sympy.Rational(str(sympy.N(want, 60)))
+        assert F(r.low) - F(1, 10 ** 40) <= F(int(w.p), int(w.q)) <= r.high + F(1, 10 ** 40)
+
+
+def _refine_breaks(bs, k):
+    out = [a + (b - a) * i / k for a, b in zip(bs, bs[1:]) for i in range(k)]
+    return out + [bs[-1]]
+
+
+@pytest.mark.parametrize("p, eps", [(1, "1/5"), (3, "1/5")])
+def test_exact_odd_p_error_on_the_x1x2_network_is_below_the_bound(p, eps):
+    res = approximate("x1*x2", "0:1,0:1", p, eps)
+    r = exact_error_2d_odd(res.network, parse("x1*x2", 2), res.domain, p)
+    assert r is not None and r.expr.has(sympy.log)       # the curved boundary really produces logs
+    assert r.high <= res.bound ** p
+    # independent: Gauss-Legendre with exact network values on panels refined inside cells and slabs
+    bs = {F(0), F(1)}
+    for i in range(1, res.n):
+        bs.update((F(i, res.n) - res.eta / 2, F(i, res.n) + res.eta / 2))
+    bs = _refine_breaks(sorted(bs), 2)
+    num = numeric_error(res.network, [parse("x1*x2", 2)], res.domain, F(p), breaks=[bs, bs])
+    assert abs(float(r.high) - num.estimate ** p) <= 2e-3 * float(r.high)
+
+
+def test_certificate_records_the_odd_p_exact_error():
+    cert = certify_lp("x1*x2", "0:1,0:1", 1, "1/5")
+    ex = cert.checked_by["exact"]
+    lo, hi = (F(v) for v in ex["error_pth_power_enclosure"])
+    assert "log" in ex["error_pth_power"] and lo <= hi <= F(cert.params["bound"])
+    assert check_certificate(Certificate.loads(cert.dumps())).holds

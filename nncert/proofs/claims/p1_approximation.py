@@ -94,6 +94,12 @@ def _certify(claim_id: str, f: Any, domain: Any, p: Any, eps: Any, *, lipschitz:
         if rep.exact_pth_power is not None:
             checked_by["exact"] = {"error_pth_power": fmt(rep.exact_pth_power),
                                    "error": f"{float(rep.exact_pth_power) ** (1 / float(res.p)):.6g}"}
+        elif rep.exact_symbolic is not None:
+            es = rep.exact_symbolic
+            checked_by["exact"] = {"error_pth_power": es.text, "error_pth_power_enclosure": [fmt(es.low), fmt(es.high)],
+                                   "error": f"{float(es.high) ** (1 / float(res.p)):.6g}",
+                                   "method": "sympy closed form (logs, surds) over the linear regions split by the "
+                                             "sign curve; enclosure by mpmath interval arithmetic"}
         checked_by["conditioning"] = rep.conditioning()
         checked_by["bound_recheck"] = f"{rep.verdict.status.value}: re-derived bound " + (
             f"{float(rep.bound):.6g}" if rep.bound is not None else "n/a")
