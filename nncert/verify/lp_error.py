@@ -1214,7 +1214,7 @@ def _slab_integral(A: list[Fraction], B: list[Fraction], lo: tuple[Fraction, Fra
         if isinstance(al, Fraction) and isinstance(be, Fraction):
             t = (al + be) / 2
         else:
-            t = Fraction(str(sympy.N((sympy.sympify(al) + sympy.sympify(be)) / 2, 40)))
+            t = Fraction(str(sympy.N((_as_sympy(al) + _as_sympy(be)) / 2, 40)))
             if not (al < t < be):
                 return False
         s_l, s_g, s_a = (_peval(sl, t) if sl else _ZERO), (_peval(sg, t) if sg else _ZERO), (_peval(A, t) if A else _ZERO)
@@ -1463,3 +1463,10 @@ def _refine(bs: list[Fraction], k: int) -> list[Fraction]:
         out.extend(a + (b - a) * i / k for i in range(k))
     out.append(bs[-1])
     return out
+
+
+def _as_sympy(v: Any) -> Any:
+    """A Fraction as a sympy Rational (other values are sympy numbers already); never parses text."""
+    import sympy
+
+    return sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v
