@@ -265,25 +265,9 @@ def interval_bounds(net: Network, box: Box) -> Bounds:
     pre_all = []
     last = net.depth
     for k, (w, b) in enumerate(zip(net.weights, net.biases)):
-        nl, nu, layer, plo, phi = [], [], [], [], []
+        nl, nu, layer = [], [], []
         for row, bi in zip(w, b):
-            la, lc = [zero] * d, bi
-            ua, uc = [zero] * d, bi
-            lo_i, hi_i = bi, bi
-            for wi, fl, fu, a, z in zip(row, lower, upper, ilo, ihi):
-                if not wi:
-                    continue
-                src_l, src_u = (fl, fu) if wi > 0 else (fu, fl)
-                for j in range(d):
-                    la[j] += wi * src_l[0][j]
-                    ua[j] += wi * src_u[0][j]
-                lc += wi * src_l[1]
-                uc += wi * src_u[1]
-                lo_i += wi * (a if wi > 0 else z)
-                hi_i += wi * (z if wi > 0 else a)
-            fl_, fu_ = (tuple(la), lc), (tuple(ua), uc)
-            lo_v = max(lo_i, _lin_min(fl_, box))
-            hi_v = min(hi_i, _lin_max(fu_, box))
+            fl_, fu_, lo_v, hi_v = _combine(row, bi, lower, upper, ilo, ihi, box)
             layer.append((lo_v, hi_v))
             nl.append(fl_)
             nu.append(fu_)
@@ -308,24 +292,35 @@ def interval_bounds(net: Network, box: Box) -> Bounds:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _conj_bounds(bounds: Bounds, conj: Conjunct, box: Box) -> tuple[Fraction, Fraction]:
+def _combine(coeffs: Sequence[Fraction], const: Fraction, lower: Sequence[Lin], upper: Sequence[Lin],
+             ilo: Sequence[Fraction], ihi: Sequence[Fraction], box: Box) -> tuple[Lin, Lin, Fraction, Fraction]:
+    """Bounds of ``sum_i c_i y_i + const`` from per-``y_i`` linear bounds and intervals: the linear lower and
+    upper functions (lower/upper swapped where c_i < 0) and the tighter of interval and concretized bounds."""
     d = box.dim
     zero = Fraction(0)
-    la, lc = [zero] * d, conj.const
-    ua, uc = [zero] * d, conj.const
-    ilo = iup = conj.const
-    for c, fl, fu, (plo, phi) in zip(conj.coeffs, bounds.out_lower, bounds.out_upper, bounds.pre[-1]):
+    la, lc = [zero] * d, const
+    ua, uc = [zero] * d, const
+    lo_i = hi_i = const
+    for c, fl, fu, a, z in zip(coeffs, lower, upper, ilo, ihi):
         if not c:
             continue
-        sl, su = (fl, fu) if c > 0 else (fu, fl)
+        src_l, src_u = (fl, fu) if c > 0 else (fu, fl)
         for j in range(d):
-            la[j] += c * sl[0][j]
-            ua[j] += c * su[0][j]
-        lc += c * sl[1]
-        uc += c * su[1]
-        ilo += c * (plo if c > 0 else phi)
-        iup += c * (phi if c > 0 else plo)
-    return max(ilo, _lin_min((tuple(la), lc), box)), min(iup, _lin_max((tuple(ua), uc), box))
+            la[j] += c * src_l[0][j]
+            ua[j] += c * src_u[0][j]
+        lc += c * src_l[1]
+        uc += c * src_u[1]
+        lo_i += c * (a if c > 0 else z)
+        hi_i += c * (z if c > 0 else a)
+    fl_, fu_ = (tuple(la), lc), (tuple(ua), uc)
+    return fl_, fu_, max(lo_i, _lin_min(fl_, box)), min(hi_i, _lin_max(fu_, box))
+
+
+def _conj_bounds(bounds: Bounds, conj: Conjunct, box: Box) -> tuple[Fraction, Fraction]:
+    plo = [lo for lo, _ in bounds.pre[-1]]
+    phi = [hi for _, hi in bounds.pre[-1]]
+    _, _, lo, hi = _combine(conj.coeffs, conj.const, bounds.out_lower, bounds.out_upper, plo, phi, box)
+    return lo, hi
 
 
 # ----------------------------------------------------------------------------------------------
