@@ -199,22 +199,28 @@ def topological_order(ids: Iterable[str] | None = None, *, claims: dict[str, Cla
     >>> order.index("P2.trajectory_rate") < order.index("P2.tv_rate")
     True
     """
-    import networkx as nx
-
     from nncert.proofs.catalogue import CATALOGUE
 
     g = _graph(claims if claims is not None else registry(), True)
-    rank = {e.id: i for i, e in enumerate(CATALOGUE)}
-    key = lambda n: (rank.get(n, len(rank)), n)  # noqa: E731
-    blocked: set[str] = set()
-    for comp in dependency_cycles(g):
-        for n in comp:
-            blocked.add(n)
-            blocked.update(nx.descendants(g, n))
-    acyclic = g.subgraph(n for n in g if n not in blocked)
-    order = list(nx.lexicographical_topological_sort(acyclic, key=key)) + sorted(blocked, key=key)
+    order = _cycle_safe_order(g, [e.id for e in CATALOGUE])
     if ids is None:
         return order
     wanted = set(ids)
     unknown = wanted - set(order)
     return [n for n in order if n in wanted] + sorted(unknown)
+
+
+def _cycle_safe_order(graph: Any, known: Iterable[str]) -> list[str]:
+    """Dependency order of ``graph``'s nodes (ties: position in ``known``, then id); nodes on a cycle and
+    everything depending on them come last, in the same tie order."""
+    import networkx as nx
+
+    rank = {cid: i for i, cid in enumerate(known)}
+    key = lambda n: (rank.get(n, len(rank)), n)  # noqa: E731
+    blocked: set[str] = set()
+    for comp in dependency_cycles(graph):
+        for n in comp:
+            blocked.add(n)
+            blocked.update(nx.descendants(graph, n))
+    acyclic = graph.subgraph(n for n in graph if n not in blocked)
+    return list(nx.lexicographical_topological_sort(acyclic, key=key)) + sorted(blocked, key=key)

@@ -425,7 +425,7 @@ def run_claims(
     """
     import networkx as nx
 
-    from nncert.proofs import _graph, dependency_cycles, load_errors, registry, topological_order
+    from nncert.proofs import _cycle_safe_order, _graph, dependency_cycles, load_errors, registry, topological_order
     from nncert.proofs.catalogue import CATALOGUE
 
     if mode not in ("quick", "full"):
@@ -451,7 +451,7 @@ def run_claims(
             graph.add_edges_from((d, e.id) for d in e.depends_on)
         for cid, c in claims.items():
             graph.add_edges_from((d, cid) for d in c.depends_on)
-        order = _order(graph, known)
+        order = _cycle_safe_order(graph, known)
     cyclic = {n for comp in dependency_cycles(graph) for n in comp}
 
     chosen = select(known, only)
@@ -496,22 +496,6 @@ def run_claims(
     if progress is not None:
         progress("done", 1.0)
     return ClaimsRun(mode, list(results.values()), time.perf_counter() - t_start, budget, errors)
-
-
-def _order(graph: Any, known: list[str]) -> list[str]:
-    import networkx as nx
-
-    from nncert.proofs import dependency_cycles
-
-    rank = {cid: i for i, cid in enumerate(known)}
-    key = lambda n: (rank.get(n, len(rank)), n)  # noqa: E731
-    blocked: set[str] = set()
-    for comp in dependency_cycles(graph):
-        for n in comp:
-            blocked.add(n)
-            blocked.update(nx.descendants(graph, n))
-    acyclic = graph.subgraph(n for n in graph if n not in blocked)
-    return list(nx.lexicographical_topological_sort(acyclic, key=key)) + sorted(blocked, key=key)
 
 
 def _module_hint(errors: Mapping[str, str]) -> str:
