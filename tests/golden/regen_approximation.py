@@ -1,13 +1,11 @@
 """Regenerate the golden approximation (issue 4) certificates. Run explicitly, then review the diff:
 
-    python tests/golden/regen_approximation.py
+    python -m tests.golden.regen_approximation
 """
 
-import os
 
 from nncert.proofs.claims.p1_approximation import certify_lp, certify_sobolev, certify_vector
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from tests.golden._golden import pinned, write_all
 
 CASES = {
     "approximation_abs_p2": lambda: certify_lp("abs(x1 - 1/2)", "0:1", 2, "1/10", numeric=False, exact=False),
@@ -19,13 +17,8 @@ CASES = {
 
 
 def build(name):
-    cert = CASES[name]()
-    # timings and version vary from run to run: pin them so the golden file only changes with the math
-    return type(cert)(cert.claim, cert.params, cert.witness, cert.admitted, cert.checked_by, {}, "golden")
+    return pinned(CASES[name]())
 
 
 if __name__ == "__main__":
-    for name in CASES:
-        with open(os.path.join(HERE, f"{name}.json"), "w") as fh:
-            fh.write(build(name).dumps())
-        print("wrote", name)
+    write_all(CASES, build)

@@ -1,14 +1,12 @@
 """Regenerate the golden memorization certificates. Run explicitly, then review the diff:
 
-    python tests/golden/regen_memorization.py
+    python -m tests.golden.regen_memorization
 """
 
-import os
 
 from nncert.data import from_arrays, load_bundled
 from nncert.proofs.claims.p1_memorization import certify
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from tests.golden._golden import pinned, write_all
 
 CASES = {
     "memorization_xor": lambda: from_arrays([[0, 0], [1, 1], [0, 1], [1, 0]], ["even", "even", "odd", "odd"]),
@@ -18,13 +16,8 @@ CASES = {
 
 
 def build(name):
-    cert = certify(CASES[name](), z3=False)
-    # timings and version vary from run to run: pin them so the golden file only changes with the math
-    return type(cert)(cert.claim, cert.params, cert.witness, cert.admitted, cert.checked_by, {}, "golden")
+    return pinned(certify(CASES[name](), z3=False))
 
 
 if __name__ == "__main__":
-    for name in CASES:
-        with open(os.path.join(HERE, f"{name}.json"), "w") as fh:
-            fh.write(build(name).dumps())
-        print("wrote", name)
+    write_all(CASES, build)

@@ -1,16 +1,14 @@
 """Regenerate the golden random-batch (issue 5) certificates. Run explicitly, then review the diff:
 
-    python tests/golden/regen_rbm.py
+    python -m tests.golden.regen_rbm
 
 Solver, sympy and Monte Carlo parts are switched off so the files only change with the math.
 """
 
-import os
 
 from nncert.proofs.claims import p2_batch_design, p2_bernoulli_dropout, p2_optimal_h, p2_unbiasedness
 from nncert.proofs.claims import p2_variance_identities
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from tests.golden._golden import pinned, write_all
 
 CASES = {
     "rbm_unbiasedness_p4": lambda: p2_unbiasedness.certify(4, d=1, symbolic=False),
@@ -22,13 +20,8 @@ CASES = {
 
 
 def build(name):
-    cert = CASES[name]()
-    # timings, informational records and version vary from run to run: pin them
-    return type(cert)(cert.claim, cert.params, cert.witness, cert.admitted, {}, {}, "golden")
+    return pinned(CASES[name](), keep_checked_by=False)
 
 
 if __name__ == "__main__":
-    for name in CASES:
-        with open(os.path.join(HERE, f"{name}.json"), "w") as fh:
-            fh.write(build(name).dumps())
-        print("wrote", name)
+    write_all(CASES, build)

@@ -1,14 +1,14 @@
-"""Regenerate the golden random-batch dynamics certificates (issue 6): ``python tests/golden/regen_rbm_dynamics.py``.
+"""Regenerate the golden random-batch dynamics certificates (issue 6): ``python -m tests.golden.regen_rbm_dynamics``.
 
 Review the diff before committing: these files are re-checked by ``test_golden_rbm_dynamics.py``.
 """
 
 from __future__ import annotations
 
-import os
 from fractions import Fraction
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from tests.golden._golden import pinned, write_all
+
 NAMES = ["rbm_dynamics_dropout_residual_p6", "rbm_dynamics_tv_gaussian"]
 
 
@@ -24,13 +24,5 @@ def build(name: str):  # noqa: ANN201
     raise KeyError(name)
 
 
-def _strip(cert):  # noqa: ANN001, ANN202
-    from nncert.core import Certificate
-
-    return Certificate(cert.claim, cert.params, cert.witness, cert.admitted, cert.checked_by, {}, "golden")
-
-
 if __name__ == "__main__":
-    for n in NAMES:
-        _strip(build(n)).save(os.path.join(HERE, f"{n}.json"))
-        print("wrote", n)
+    write_all(NAMES, lambda n: pinned(build(n)))

@@ -1,17 +1,15 @@
 """Regenerate the golden width-1 / norm / regularized-loss certificates. Run explicitly, then review the diff:
 
-    python tests/golden/regen_width_one.py
+    python -m tests.golden.regen_width_one
 
 The files are re-checked by tests/golden/test_golden_width_one.py (they are not rebuilt there: the
 z3 models behind the Farkas vectors may differ between z3 versions, and any valid vector is fine).
 """
 
-import os
 
 from nncert.data import load_bundled
 from nncert.proofs.claims import p1_norm_bound, p1_regularized_loss, p1_width_sharpness
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from tests.golden._golden import pinned, write_all
 
 
 def _iris_pair():
@@ -29,13 +27,8 @@ CASES = {
 
 
 def build(name):
-    cert = CASES[name]()
-    # timings and version vary from run to run: pin them so the golden file only changes with the math
-    return type(cert)(cert.claim, cert.params, cert.witness, cert.admitted, cert.checked_by, {}, "golden")
+    return pinned(CASES[name]())
 
 
 if __name__ == "__main__":
-    for name in CASES:
-        with open(os.path.join(HERE, f"{name}.json"), "w") as fh:
-            fh.write(build(name).dumps())
-        print("wrote", name)
+    write_all(CASES, build)
