@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
+from nncert.cli._common import data_stem
 from nncert.cli._progress import Progress
 from nncert.data import load
 
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     data = load(args.data, args.label_column, force=args.force)
     with Progress("memorize") as prog:
         cert = certify(data, embed=not args.no_embed, z3=not args.no_z3, seed=args.seed, progress=prog.update)
-    out = args.out or f"{_stem(args.data)}.cert.json"
+    out = args.out or f"{data_stem(args.data)}.cert.json"
     cert.save(out)
     p, cb = cert.params, cert.checked_by
     max_abs = max((abs(v) for v in _params(cert)), default=0)
@@ -67,11 +67,3 @@ def _short(v) -> str:  # noqa: ANN001
 
     text = fmt(v)
     return text if len(text) <= 40 else f"{float(v):.6g} ({len(text)} chars exact)"
-
-
-def _stem(spec: str) -> str:
-    base = os.path.basename(spec)
-    for ext in (".gz", ".csv", ".txt"):
-        if base.endswith(ext):
-            base = base[: -len(ext)]
-    return base or "data"

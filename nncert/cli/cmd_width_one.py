@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import time
 
+from nncert.cli._common import data_stem
 from nncert.errors import InvalidArgument
 
 _XOR = re.compile(r"xor([0-9]+)")
@@ -47,7 +47,7 @@ def _load(args: argparse.Namespace):  # noqa: ANN202
             raise InvalidArgument(f"xor dimension {k} is outside 1..12")
         return xor_data(k), f"xor_d{k}"
     data = load(args.data, args.label_column)
-    name = _stem(args.data)
+    name = data_stem(args.data)
     if args.groups is not None:
         groups = [[c.strip() for c in g.split(",") if c.strip()] for g in args.groups.split(";")]
         if len(groups) < 1 or any(not g for g in groups):
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     sems = ("exact", "threshold") if args.semantics == "both" else (args.semantics,)
     cert = certify([(name, data)], semantics=sems, width2=not args.no_width2, cross_check=not args.no_cvc5)
     verdict = check(cert)
-    out = args.out or f"{_stem(args.data)}.width1.cert.json"
+    out = args.out or f"{data_stem(args.data)}.width1.cert.json"
     cert.save(out)
     case = cert.params["cases"][0]
     print(f"data: {name}  N={case['N']} M={case['M']} d={case['d']}")
@@ -90,11 +90,3 @@ def run(args: argparse.Namespace) -> int:
         print(verdict.summary())
     print(f"certificate written to {out}  ({time.perf_counter() - t0:.2f} s)")
     return EXIT_CODE[verdict.status]
-
-
-def _stem(spec: str) -> str:
-    base = os.path.basename(spec)
-    for ext in (".gz", ".csv", ".txt"):
-        if base.endswith(ext):
-            base = base[: -len(ext)]
-    return base or "data"
